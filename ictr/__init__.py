@@ -1,0 +1,1 @@
+"""The application layer of ICT Readiness Tracker: the `ictr` command line."""

@@ -1,0 +1,88 @@
+"""Commands that create, fill and describe the database: init, demo, db upgrade, status."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from inventory.admin_units import load_units
+from inventory.db import describe_url, get_engine, session_scope
+from inventory.demo import load_demo
+from inventory.migrate import require_current_schema, upgrade
+from inventory.settings import get_settings
+from inventory.status import database_status
+
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True, rich_markup_mode=None)
+
+
+def initialise() -> None:
+    """Create or upgrade the schema, then load the configured province's units."""
+    settings = get_settings()
+    engine = get_engine()
+    revision = upgrade(engine)
+    with session_scope(engine) as session:
+        changed = load_units(session, province_code=settings.province_code)
+    typer.echo(
+        f"database {describe_url(settings.database_url)} at revision {revision}; "
+        f"{changed} administrative units added or updated"
+    )
+
+
+def init() -> None:
+    """Create the database or upgrade it, and load the province's administrative units."""
+    initialise()
+
+
+def demo(
+    force: bool = typer.Option(
+        False, "--force", help="Load even if the database holds other data."
+    ),
+) -> None:
+    """Load the synthetic Hà Giang demo dataset (idempotent)."""
+    engine = get_engine()
+    upgrade(engine)
+    with session_scope(engine) as session:
+        report = load_demo(session, force=force)
+    for name, counts in vars(report).items():
+        typer.echo(
+            f"{name:16} new {counts.new:6}  updated {counts.updated:6}  "
+            f"unchanged {counts.unchanged:6}"
+        )
+    typer.echo("synthetic demo dataset for Hà Giang (calibrated to December 2020 figures) loaded")
+
+
+def db_upgrade(
+    revision: str = typer.Option("head", help="Alembic revision to upgrade to."),
+) -> None:
+    """Apply schema migrations up to REVISION (default: the newest)."""
+    settings = get_settings()
+    now = upgrade(get_engine(), revision)
+    typer.echo(f"database {describe_url(settings.database_url)} at revision {now}")
+
+
+def status(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Counts of units, agencies, officials, computers, points and certificates."""
+    settings = get_settings()
+    engine = get_engine()
+    require_current_schema(engine)
+    with session_scope(engine) as session:
+        figures = database_status(session)
+    figures = {"database": describe_url(settings.database_url), **figures}
+    if as_json:
+        typer.echo(json.dumps(figures, ensure_ascii=False))
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key:16} {value}")
+    if figures["synthetic_demo"]:
+        typer.echo("note: this database holds the SYNTHETIC demo dataset, not real figures")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(demo)
+    app.command()(status)
+    db_app.command("upgrade")(db_upgrade)
+    app.add_typer(db_app, name="db")

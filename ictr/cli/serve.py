@@ -1,0 +1,63 @@
+"""`ictr up`: the main job: database ready (demo data when empty), then the dashboard."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from sqlmodel import func, select
+
+from ictr.cli.database import initialise
+from inventory.db import get_engine, session_scope
+from inventory.demo import load_demo
+from inventory.models import Agency
+from inventory.settings import PROJECT_ROOT
+
+APP_FILE = PROJECT_ROOT / "app.py"
+
+
+def streamlit_argv(port: int, address: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP_FILE),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        # The government network has no internet: nothing may phone home.
+        "--browser.gatherUsageStats",
+        "false",
+        "--global.developmentMode",
+        "false",
+    ]
+
+
+def up(
+    port: int = typer.Option(8501, help="Port of the dashboard."),
+    address: str = typer.Option("0.0.0.0", help="Address to listen on."),
+    demo_if_empty: bool = typer.Option(
+        True, "--demo-if-empty/--no-demo", help="Load the demo dataset into an empty database."
+    ),
+) -> None:
+    """Prepare the database (demo data if it is empty) and start the dashboard."""
+    initialise()
+    if demo_if_empty:
+        engine = get_engine()
+        with session_scope(engine) as session:
+            empty = session.exec(select(func.count()).select_from(Agency)).one() == 0
+            if empty:
+                load_demo(session)
+                typer.echo("empty database: loaded the synthetic Hà Giang demo dataset")
+    typer.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)")
+    argv = streamlit_argv(port, address)
+    os.execv(argv[0], argv)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(up)

@@ -1,0 +1,1 @@
+"""Inventory: settings, database, schema, administrative units and the demo dataset."""

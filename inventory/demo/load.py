@@ -1,0 +1,98 @@
+"""Write the synthetic Hà Giang dataset into a database, idempotently."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from inventory.admin_units import legacy_units, load_units
+from inventory.demo import targets
+from inventory.demo.generate import generate
+from inventory.errors import IctrError
+from inventory.models import (
+    Agency,
+    Certificate,
+    Computer,
+    ConnectionPoint,
+    Meta,
+    ServiceFigure,
+)
+from inventory.upsert import UpsertCounts, upsert_by_key
+
+DATASET_KEY = "dataset"
+
+
+@dataclass
+class DemoReport:
+    agencies: UpsertCounts
+    computers: UpsertCounts
+    points: UpsertCounts
+    certificates: UpsertCounts
+    service_figures: UpsertCounts
+
+    @property
+    def changed(self) -> int:
+        return sum(c.new + c.updated for c in vars(self).values())
+
+
+def is_demo(session: Session) -> bool:
+    meta = session.get(Meta, DATASET_KEY)
+    return meta is not None and meta.value.startswith("synthetic-demo")
+
+
+def _with_agency_id(rows: list[dict[str, Any]], ids: dict[str, int]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        row = dict(row)
+        row["agency_id"] = ids[row.pop("agency_code")]
+        out.append(row)
+    return out
+
+
+def load_demo(session: Session, *, force: bool = False) -> DemoReport:
+    """Load (or refresh) the demo in the caller's transaction. Running it twice changes nothing.
+
+    Refuses a database that already holds other data, unless `force`.
+    """
+    has_agencies = session.exec(select(func.count()).select_from(Agency)).one() > 0
+    if has_agencies and not is_demo(session) and not force:
+        raise IctrError(
+            "this database already holds non-demo data; refusing to mix the synthetic demo "
+            "into it (use another ICTR_DATABASE_URL, or --force)"
+        )
+    load_units(session, province_code=targets.PROVINCE_CODE)
+    data = generate(legacy_units(targets.PROVINCE_CODE))
+
+    agencies = upsert_by_key(session, Agency, "code", data.agencies)
+    ids = {
+        code: agency_id
+        for code, agency_id in session.exec(
+            select(Agency.code, Agency.id).where(col(Agency.code).is_not(None))
+        ).all()
+        if code is not None and agency_id is not None
+    }
+    report = DemoReport(
+        agencies=agencies,
+        computers=upsert_by_key(
+            session, Computer, "asset_tag", _with_agency_id(data.computers, ids)
+        ),
+        points=upsert_by_key(session, ConnectionPoint, "code", _with_agency_id(data.points, ids)),
+        certificates=upsert_by_key(
+            session, Certificate, "serial", _with_agency_id(data.certificates, ids)
+        ),
+        service_figures=upsert_by_key(
+            session,
+            ServiceFigure,
+            ("unit_code", "agency_id", "period"),
+            _with_agency_id(data.service_figures, ids),
+        ),
+    )
+    meta = session.get(Meta, DATASET_KEY)
+    if meta is None:
+        session.add(Meta(key=DATASET_KEY, value=targets.DATASET_MARKER))
+    elif meta.value != targets.DATASET_MARKER:
+        meta.value = targets.DATASET_MARKER
+    session.flush()
+    return report

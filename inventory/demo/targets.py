@@ -1,0 +1,42 @@
+"""Hà Giang's published ICT figures for December 2020, which the synthetic demo reproduces.
+
+Each figure is a ratio whose numerator and denominator the demo fixes exactly, so a query
+over the demo database gives the published value to two decimals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+PROVINCE_CODE = "02"
+PERIOD = "2020"
+AS_OF = date(2020, 12, 31)
+DATASET_MARKER = "synthetic-demo:ha-giang-2020:v1"
+
+# Computers in use per official, at provincial departments and district People's Committees (%).
+COMPUTERS_PER_OFFICIAL_PCT = 104.06
+# Computers in use that are connected to the internet, all agencies (%).
+INTERNET_SHARE_PCT = 91.14
+CONNECTION_POINTS = 73
+CERTIFICATES = 5885
+# Administrative procedures offered online at level 3 and level 4, of all procedures (%).
+PROCEDURES_LEVEL3_PCT = 19.28
+PROCEDURES_LEVEL4_PCT = 14.79
+# Dossiers resolved early or on time, of dossiers received (%).
+DOSSIERS_ON_TIME_PCT = 89.32
+
+# How well served each district is, 1.0 for the provincial city; remote highland districts
+# lower. Drives the spread of every per-district figure in the demo.
+DISTRICT_READINESS = {
+    "024": 1.00,  # Thành phố Hà Giang
+    "034": 0.92,  # Bắc Quang
+    "030": 0.88,  # Vị Xuyên
+    "035": 0.84,  # Quang Bình
+    "029": 0.80,  # Quản Bạ
+    "031": 0.78,  # Bắc Mê
+    "028": 0.76,  # Yên Minh
+    "032": 0.68,  # Hoàng Su Phì
+    "033": 0.67,  # Xín Mần
+    "027": 0.64,  # Mèo Vạc
+    "026": 0.62,  # Đồng Văn
+}

@@ -1,0 +1,52 @@
+"""The inventory schema. Importing this package registers every table on SQLModel.metadata."""
+
+from sqlmodel import SQLModel
+
+# Named constraints let Alembic alter them later (SQLite batch mode needs names).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# ruff: noqa: E402
+
+from inventory.models.agencies import Agency, AgencyBase, AgencyKind
+from inventory.models.certificates import Certificate, CertificateBase
+from inventory.models.computers import Computer, ComputerBase, ComputerKind, ComputerStatus
+from inventory.models.network import (
+    ConnectionPoint,
+    ConnectionPointBase,
+    Incident,
+    ProbeMethod,
+    ProbeResult,
+)
+from inventory.models.services import ServiceFigure, ServiceFigureBase
+from inventory.models.snapshots import IndicatorSnapshot, Meta
+from inventory.models.units import AdminUnit, UnitBoundary, UnitLevel
+
+__all__ = [
+    "AdminUnit",
+    "Agency",
+    "AgencyBase",
+    "AgencyKind",
+    "Certificate",
+    "CertificateBase",
+    "Computer",
+    "ComputerBase",
+    "ComputerKind",
+    "ComputerStatus",
+    "ConnectionPoint",
+    "ConnectionPointBase",
+    "Incident",
+    "IndicatorSnapshot",
+    "Meta",
+    "ProbeMethod",
+    "ProbeResult",
+    "ServiceFigure",
+    "ServiceFigureBase",
+    "UnitBoundary",
+    "UnitLevel",
+]

@@ -1,0 +1,39 @@
+"""Agencies (cơ quan, đơn vị) and their head-counts of officials."""
+
+from __future__ import annotations
+
+import enum
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from inventory.models.types import enum_type
+
+
+class AgencyKind(enum.StrEnum):
+    provincial = "provincial"  # sở, ban, ngành cấp tỉnh
+    district_committee = "district_committee"  # UBND huyện / thành phố
+    commune_committee = "commune_committee"  # UBND xã / phường / thị trấn
+    other = "other"
+
+
+class AgencyBase(SQLModel):
+    code: str | None = Field(default=None, max_length=40, description="Optional local code")
+    name: str = Field(min_length=1, max_length=200)
+    kind: AgencyKind = Field(sa_type=enum_type(AgencyKind, "agency_kind"))
+    unit_code: str = Field(foreign_key="admin_unit.code", max_length=5, index=True)
+    officials: int = Field(default=0, ge=0, description="Cán bộ, công chức, viên chức")
+    signing_officials: int = Field(default=0, ge=0, description="Officials who sign documents")
+
+
+class Agency(AgencyBase, table=True):
+    __tablename__ = "agency"
+    __table_args__ = (
+        UniqueConstraint("code", name="uq_agency_code"),
+        UniqueConstraint("unit_code", "name", name="uq_agency_unit_name"),
+        CheckConstraint("officials >= 0", name="officials"),
+        CheckConstraint("signing_officials >= 0", name="signing"),
+        CheckConstraint("signing_officials <= officials", name="signing_le_officials"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)

@@ -1,0 +1,37 @@
+"""Online public-service figures (dịch vụ công trực tuyến) per unit, agency and period."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class ServiceFigureBase(SQLModel):
+    unit_code: str = Field(foreign_key="admin_unit.code", max_length=5, index=True)
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    period: str = Field(min_length=4, max_length=10, description="2020, 2026Q4 or 2026-11")
+    procedures: int = Field(ge=0, description="Administrative procedures offered")
+    procedures_level3: int = Field(default=0, ge=0, description="Offered online at level 3")
+    procedures_level4: int = Field(default=0, ge=0, description="Offered online at level 4")
+    dossiers_received: int = Field(default=0, ge=0)
+    dossiers_online: int = Field(default=0, ge=0, description="Received online")
+    dossiers_on_time: int = Field(default=0, ge=0, description="Resolved early or on time")
+
+
+class ServiceFigure(ServiceFigureBase, table=True):
+    __tablename__ = "service_figure"
+    __table_args__ = (
+        UniqueConstraint("unit_code", "agency_id", "period", name="uq_service_figure"),
+        CheckConstraint(
+            "procedures >= 0 AND procedures_level3 >= 0 AND procedures_level4 >= 0"
+            " AND dossiers_received >= 0 AND dossiers_online >= 0 AND dossiers_on_time >= 0",
+            name="nonnegative",
+        ),
+        CheckConstraint("procedures_level3 + procedures_level4 <= procedures", name="levels"),
+        CheckConstraint(
+            "dossiers_online <= dossiers_received AND dossiers_on_time <= dossiers_received",
+            name="dossiers",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)

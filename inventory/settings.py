@@ -1,0 +1,70 @@
+"""One place for configuration, read from ICTR_* environment variables (or a .env file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import platformdirs
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from inventory.errors import IctrError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+def default_database_url() -> str:
+    """A SQLite file in the per-user data folder, e.g. ~/.local/share/ictr/ictr.sqlite."""
+    folder = Path(platformdirs.user_data_dir("ictr", appauthor=False))
+    return f"sqlite:///{folder / 'ictr.sqlite'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ICTR_", env_file=".env", extra="ignore")
+
+    database_url: str = ""
+    log_level: str = "INFO"
+    display_timezone: str = "Asia/Ho_Chi_Minh"
+    # GSO code of the province this deployment serves; its units are loaded by `ictr init`.
+    province_code: str = "02"
+
+    @field_validator("database_url")
+    @classmethod
+    def _default_url(cls, value: str) -> str:
+        return value.strip() or default_database_url()
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.display_timezone)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ICTR_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise IctrError(f"bad configuration: {problems}") from None

@@ -1,0 +1,1 @@
+"""Probes: connectivity checks of the connection points (ICMP, TCP), on schedule."""
