@@ -1,0 +1,3 @@
+from ictr.cli.main import run
+
+run()
