@@ -146,8 +146,10 @@ class _Generator:
             r = self.readiness[a["code"]]
             if a["kind"] == AgencyKind.commune_committee:
                 ratio = rng.uniform(0.45, 0.80) * r
+            elif a["kind"] == AgencyKind.district_committee:
+                ratio = rng.uniform(0.97, 1.08) * (0.55 + 0.5 * r)
             else:
-                ratio = rng.uniform(0.92, 1.22) * (0.75 + 0.25 * r)
+                ratio = rng.uniform(1.02, 1.22)
             in_use[a["code"]] = max(1, round(a["officials"] * ratio))
         wanted = fit_count(core_officials, targets.COMPUTERS_PER_OFFICIAL_PCT)
         assert wanted is not None
@@ -274,8 +276,10 @@ class _Generator:
             spare["status"] = ComputerStatus.in_use
             return self._calibrate_internet()
         connected = sum(c["internet"] for c in in_use)
-        # Switch the most remote machines off (or the best-served on) until the share fits.
-        order = sorted(in_use, key=lambda c: (self.readiness[c["agency_code"]], c["asset_tag"]))
+        # Switch machines picked at random off (or on) until the share fits: picking at random
+        # keeps the districts' differences as drawn.
+        order = list(in_use)
+        self.rng.shuffle(order)
         if connected > wanted:
             for c in (c for c in order if c["internet"]):
                 if connected == wanted:
@@ -283,7 +287,7 @@ class _Generator:
                 c["internet"] = False
                 connected -= 1
         else:
-            for c in (c for c in reversed(order) if not c["internet"]):
+            for c in (c for c in order if not c["internet"]):
                 if connected == wanted:
                     break
                 c["internet"] = True

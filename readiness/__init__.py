@@ -1,0 +1,1 @@
+"""Readiness: indicators, the composite index and the geometry the map draws."""
