@@ -1,0 +1,54 @@
+"""The one function the CLI and the dashboard call: indicators, pillars, index and rank."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlmodel import Session
+
+from readiness.index import IndexConfig, composite_index, load_config
+from readiness.indicators import INDICATORS, compute_long
+
+
+@dataclass(frozen=True)
+class AgePolicy:
+    """What 'within service life' and 'supported OS' mean (from the lifecycle policy)."""
+
+    life_years: Mapping[str, int]
+    os_supported: Callable[[str | None, date], bool]
+
+
+def default_age_policy() -> AgePolicy:
+    from readiness.lifecycle_view import age_policy_from_lifecycle
+
+    return age_policy_from_lifecycle()
+
+
+def readiness_long(
+    session: Session, *, level: str, at: date, policy: AgePolicy | None = None
+) -> pd.DataFrame:
+    """The tidy table: one row per unit and indicator, with numerator and denominator."""
+    policy = policy or default_age_policy()
+    return compute_long(
+        session, level=level, at=at, life_years=policy.life_years, os_supported=policy.os_supported
+    )
+
+
+def readiness_table(
+    session: Session,
+    *,
+    level: str = "district",
+    at: date,
+    config: IndexConfig | None = None,
+    policy: AgePolicy | None = None,
+) -> pd.DataFrame:
+    """One row per unit: code, name, every indicator (NaN = no data), pillars, index, rank."""
+    long = readiness_long(session, level=level, at=at, policy=policy)
+    units = long.drop_duplicates("code")[["code", "name", "parent_code"]].reset_index(drop=True)
+    values = long.pivot(index="code", columns="indicator", values="value")
+    wide = units.join(values.reindex(columns=list(INDICATORS)), on="code")
+    scores = composite_index(wide[list(INDICATORS)], config or load_config())
+    return pd.concat([wide, scores], axis=1)
