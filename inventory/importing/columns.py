@@ -1,0 +1,247 @@
+"""THE alias table: every column the importers understand, by canonical name, with the
+Vietnamese and English headers people write for it. Extend it here and nowhere else.
+
+Headers are matched with `text_keys.compact` (case, diacritics, spacing and punctuation
+ignored), also after dropping a bracketed note such as "(VNĐ)", "(GB)" or "(*)".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from inventory.errors import IctrError
+from inventory.text_keys import compact
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # canonical English name, also accepted as a header
+    label: str  # the Vietnamese header written by the exporter
+    aliases: tuple[str, ...] = ()
+
+
+# Where a unit is given: a GSO code or a name, in any of these columns. A commune is looked
+# up inside the district when both are given (commune names repeat across districts).
+_UNIT_COLUMNS = (
+    Column("unit", "Mã ĐVHC", ("Đơn vị hành chính", "ĐVHC", "Địa bàn", "Unit code")),
+    Column("district", "Huyện/Thành phố", ("Huyện", "Quận/Huyện", "Huyện/TP", "District")),
+    Column("commune", "Xã/Phường", ("Xã/Phường/Thị trấn", "Xã", "Phường", "Commune", "Ward")),
+)
+
+COMPUTER_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "asset_tag",
+        "Mã tài sản",
+        ("Số hiệu tài sản", "Số hiệu", "Mã TS", "Mã máy", "Asset tag", "Asset number", "Tag"),
+    ),
+    Column("serial", "Số serial", ("Serial", "Số seri", "Số sê-ri", "Serial number", "S/N", "SN")),
+    Column("kind", "Loại máy", ("Loại", "Loại thiết bị", "Chủng loại", "Type", "Kind")),
+    Column("manufacturer", "Hãng sản xuất", ("Hãng", "Hãng SX", "Nhà sản xuất", "Brand")),
+    Column("model", "Model", ("Kiểu máy", "Mẫu máy", "Model máy", "Dòng máy")),
+    Column("cpu", "CPU", ("Bộ vi xử lý", "Vi xử lý", "Chip", "Processor")),
+    Column("ram_gb", "RAM (GB)", ("RAM", "Bộ nhớ RAM", "Dung lượng RAM", "Bộ nhớ", "Memory")),
+    Column("os", "Hệ điều hành", ("HĐH", "OS", "Operating system")),
+    Column(
+        "purchase_date",
+        "Ngày mua",
+        (
+            "Ngày mua sắm",
+            "Thời gian mua",
+            "Ngày đưa vào sử dụng",
+            "Ngày sử dụng",
+            "Ngày trang bị",
+            "Purchase date",
+            "Purchased",
+        ),
+    ),
+    Column(
+        "purchase_year",
+        "Năm mua",
+        ("Năm sử dụng", "Năm đưa vào sử dụng", "Năm trang bị", "Năm mua sắm", "Purchase year"),
+    ),
+    Column(
+        "purchase_cost",
+        "Nguyên giá (VND)",
+        ("Nguyên giá", "Giá mua", "Giá trị", "Đơn giá", "Thành tiền", "Cost", "Price"),
+    ),
+    Column("agency_code", "Mã cơ quan", ("Mã đơn vị", "Mã đơn vị sử dụng", "Agency code")),
+    Column(
+        "agency",
+        "Cơ quan",
+        (
+            "Đơn vị sử dụng",
+            "Cơ quan sử dụng",
+            "Đơn vị",
+            "Tên cơ quan",
+            "Tên đơn vị",
+            "Cơ quan/Đơn vị",
+            "Agency",
+        ),
+    ),
+    *_UNIT_COLUMNS,
+    Column(
+        "internet",
+        "Kết nối Internet",
+        ("Internet", "Có Internet", "Nối mạng Internet", "Kết nối mạng Internet"),
+    ),
+    Column(
+        "status",
+        "Tình trạng",
+        ("Trạng thái", "Tình trạng sử dụng", "Hiện trạng", "Tình trạng máy", "Status"),
+    ),
+    Column(
+        "os_upgrade_blocker",
+        "Lý do không nâng cấp HĐH",
+        ("Lý do không nâng cấp được HĐH", "Lý do không nâng cấp", "OS upgrade blocker"),
+    ),
+    Column("last_audit", "Ngày kiểm kê", ("Kiểm kê lần cuối", "Last audit")),
+    Column("notes", "Ghi chú", ("Note", "Notes", "Comments", "Chú thích")),
+)
+
+AGENCY_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Mã cơ quan", ("Mã đơn vị", "Agency code")),
+    Column(
+        "name",
+        "Tên cơ quan",
+        ("Tên đơn vị", "Cơ quan", "Đơn vị", "Tên cơ quan/đơn vị", "Agency", "Agency name"),
+    ),
+    Column("kind", "Loại cơ quan", ("Loại đơn vị", "Loại hình", "Cấp", "Kind", "Type")),
+    *_UNIT_COLUMNS,
+    Column(
+        "officials",
+        "Số CBCCVC",
+        (
+            "Số cán bộ công chức viên chức",
+            "Số cán bộ, công chức, viên chức",
+            "Số CBCC",
+            "Số cán bộ",
+            "CBCCVC",
+            "Officials",
+        ),
+    ),
+    Column(
+        "signing_officials",
+        "Số người ký số",
+        (
+            "Số người có thẩm quyền ký",
+            "Số người ký",
+            "Số người có chữ ký số",
+            "Signing officials",
+        ),
+    ),
+)
+
+POINT_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Mã điểm", ("Mã điểm kết nối", "Point code")),
+    Column("name", "Tên điểm", ("Tên điểm kết nối", "Point name")),
+    Column("agency_code", "Mã cơ quan", ("Mã đơn vị", "Agency code")),
+    Column("agency", "Cơ quan", ("Đơn vị", "Tên cơ quan", "Tên đơn vị", "Agency")),
+    *_UNIT_COLUMNS,
+    Column("address", "Địa chỉ IP", ("IP", "Địa chỉ", "IP address", "Host")),
+    Column("tcp_ports", "Cổng TCP", ("Cổng", "Ports", "TCP port")),
+    Column("latitude", "Vĩ độ", ("Lat",)),
+    Column("longitude", "Kinh độ", ("Lon", "Lng", "Long")),
+    Column("provider", "Nhà cung cấp", ("Nhà mạng", "ISP")),
+    Column("bandwidth_mbps", "Băng thông (Mbps)", ("Băng thông", "Tốc độ", "Bandwidth")),
+    Column("probe_method", "Phương thức đo", ("Phương thức kiểm tra", "Probe method")),
+    Column("agent", "Máy đo", ("Probe agent",)),
+    Column("active", "Đang theo dõi", ("Theo dõi", "Hoạt động", "Active")),
+)
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "computers": COMPUTER_COLUMNS,
+    "agencies": AGENCY_COLUMNS,
+    "points": POINT_COLUMNS,
+}
+
+# At least one column of each group must be present in the file.
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "computers": (("asset_tag",),),
+    "agencies": (("name", "code"),),
+    "points": (("code",),),
+}
+
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")
+
+
+def header_keys(header: str) -> tuple[str, ...]:
+    """The keys a header is looked up by: as written, and without bracketed notes."""
+    keys = [compact(header), compact(_BRACKETED.sub(" ", header))]
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def alias_index(columns: tuple[Column, ...]) -> dict[str, str]:
+    """compact(alias) -> canonical name; an alias claimed twice is a programming error."""
+    index: dict[str, str] = {}
+    for column in columns:
+        for alias in (column.name, column.label, *column.aliases):
+            for key in header_keys(alias):
+                owner = index.setdefault(key, column.name)
+                if owner != column.name:
+                    raise AssertionError(f"alias {alias!r} claimed by {owner} and {column.name}")
+    return index
+
+
+@dataclass
+class HeaderMatch:
+    """Which file column holds which canonical field, and what was left out."""
+
+    row_number: int  # the header's row as Excel shows it
+    headers: list[str]
+    positions: dict[str, int] = field(default_factory=dict)  # canonical name -> column index
+    ignored: list[str] = field(default_factory=list)
+
+    def header_of(self, name: str) -> str:
+        return self.headers[self.positions[name]]
+
+    def has(self, name: str) -> bool:
+        return name in self.positions
+
+
+def count_known(headers: list[str], index: dict[str, str]) -> int:
+    return sum(1 for h in headers if any(k in index for k in header_keys(h)))
+
+
+def match_header(
+    entity: str,
+    headers: list[str],
+    row_number: int,
+    *,
+    fixed: dict[str, str] | None = None,
+    source: str = "",
+) -> HeaderMatch:
+    """Map a header row to canonical names. `fixed` maps compact(header) to a name first
+    (used for known export formats such as Snipe-IT's)."""
+    index = alias_index(COLUMNS[entity])
+    match = HeaderMatch(row_number=row_number, headers=headers)
+    for position, header in enumerate(headers):
+        if not header.strip():
+            continue
+        keys = header_keys(header)
+        name = next((fixed[k] for k in keys if fixed and k in fixed), None)
+        if name is None:
+            name = next((index[k] for k in keys if k in index), None)
+        if name is None or name == "":
+            match.ignored.append(header)
+            continue
+        if name in match.positions:
+            earlier = headers[match.positions[name]]
+            raise IctrError(
+                f"{source}: columns {earlier!r} and {header!r} both give {name}; keep one of them"
+            )
+        match.positions[name] = position
+    missing = [group for group in REQUIRED[entity] if not any(n in match.positions for n in group)]
+    if missing:
+        wanted = " or ".join(_describe(n, entity) for n in missing[0])
+        found = ", ".join(repr(h) for h in headers if h.strip()) or "none"
+        raise IctrError(
+            f"{source}: required column {wanted} is missing (header row {row_number}); "
+            f"columns found: {found}"
+        )
+    return match
+
+
+def _describe(name: str, entity: str) -> str:
+    column = next(c for c in COLUMNS[entity] if c.name == name)
+    return f"{column.name} ({column.label})"

@@ -1,0 +1,46 @@
+"""Find the header row (titles may sit above it) and map its columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inventory.importing import snipeit
+from inventory.importing.columns import (
+    COLUMNS,
+    HeaderMatch,
+    alias_index,
+    count_known,
+    match_header,
+)
+from inventory.importing.readers import HEADER_SEARCH_ROWS, Table
+from inventory.importing.report import shown
+
+
+@dataclass
+class Located:
+    match: HeaderMatch
+    data_start: int  # index in table.rows of the first data row
+    snipeit: bool
+
+
+def locate_header(table: Table, entity: str) -> Located:
+    """The first of the leading rows naming at least two known columns is the header;
+    failing that, the first row (and the missing-column error shows what it holds)."""
+    index = alias_index(COLUMNS[entity])
+    position = 0
+    for i, row in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+        headers = [shown(c).strip() for c in row]
+        if count_known(headers, index) >= 2 or snipeit.is_snipeit(headers):
+            position = i
+            break
+    headers = [shown(c).strip() for c in table.rows[position]] if table.rows else []
+    is_snipe = entity == "computers" and snipeit.is_snipeit(headers)
+    row_number = table.row_numbers[position] if table.rows else 1
+    match = match_header(
+        entity,
+        headers,
+        row_number,
+        fixed=snipeit.COLUMNS if is_snipe else None,
+        source=table.source,
+    )
+    return Located(match, position + 1, is_snipe)

@@ -1,0 +1,82 @@
+"""One import from start to end: read, find the header, validate, write, commit or not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from inventory.errors import IctrError
+from inventory.importing.agencies import import_agencies
+from inventory.importing.computers import import_computers
+from inventory.importing.fields import Fields
+from inventory.importing.header import Located, locate_header
+from inventory.importing.options import ImportOptions
+from inventory.importing.points import import_points
+from inventory.importing.readers import Table, read_table
+from inventory.importing.report import ImportReport
+
+Importer = Callable[[Session, Fields, Located, ImportOptions, ImportReport], None]
+
+ENTITIES: dict[str, Importer] = {
+    "computers": import_computers,
+    "agencies": import_agencies,
+    "points": import_points,
+}
+
+
+def import_table(
+    session: Session, entity: str, table: Table, options: ImportOptions
+) -> ImportReport:
+    """Validate and write `table` in the caller's transaction. When the report has errors
+    nothing was written; the caller must still roll back (created agencies, if any)."""
+    if entity not in ENTITIES:
+        raise IctrError(f"cannot import {entity!r}: choose one of {', '.join(ENTITIES)}")
+    report = ImportReport(
+        entity=entity,
+        source=table.source,
+        dry_run=options.dry_run,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+    )
+    if not table.rows:
+        raise IctrError(f"{table.source}: the file is empty")
+    located = locate_header(table, entity)
+    match = located.match
+    report.header_row = match.row_number
+    report.snipeit = located.snipeit
+    by_position = sorted(match.positions.items(), key=lambda item: item[1])
+    report.columns = {match.headers[p]: name for name, p in by_position}
+    report.ignored = list(match.ignored)
+    data = table.rows[located.data_start :]
+    numbers = table.row_numbers[located.data_start :]
+    report.rows_read = len(data)
+    fields = Fields(data, numbers, match, report)
+    ENTITIES[entity](session, fields, located, options, report)
+    return report
+
+
+def import_file(session: Session, entity: str, path: Path, options: ImportOptions) -> ImportReport:
+    return import_table(session, entity, read_table(path, options.sheet), options)
+
+
+def run_import(engine: Engine, entity: str, path: Path, options: ImportOptions) -> ImportReport:
+    """Import in one transaction: committed only when every row is good and not a dry run.
+
+    SQLite and PostgreSQL both discard an uncommitted transaction when the process dies,
+    so an import killed half-way leaves the database as it was.
+    """
+    table = read_table(path, options.sheet)
+    with Session(engine) as session:
+        try:
+            report = import_table(session, entity, table, options)
+            if report.ok and not options.dry_run:
+                session.commit()
+            else:
+                session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+    return report

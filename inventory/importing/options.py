@@ -1,0 +1,16 @@
+"""Choices a user makes for one import (the CLI's options, the dashboard's form)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    sheet: str | None = None  # workbook sheet; the first when None
+    dry_run: bool = False
+    agency: str | None = None  # code or name given to rows whose agency is blank
+    create_agencies: bool = False  # create agencies the file names but the database lacks
+    unit: str | None = None  # unit (code or name) of created agencies, when rows give none
+    today: date | None = None  # "now" for refusing future dates; tests pin it

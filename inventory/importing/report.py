@@ -1,0 +1,94 @@
+"""What an import found and did: every bad row, ignored columns, and the counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from inventory.upsert import UpsertCounts
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    row: int  # as Excel shows it
+    column: str  # the header as written in the file
+    value: str
+    reason: str
+
+    def describe(self) -> str:
+        value = f" value {self.value!r}" if self.value else " (empty)"
+        column = f", column {self.column!r}" if self.column else ""
+        return f"row {self.row}{column},{value}: {self.reason}"
+
+
+def shown(value: object) -> str:
+    """A cell as the user would recognise it in the report."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+@dataclass
+class ImportReport:
+    entity: str
+    source: str
+    dry_run: bool = False
+    header_row: int = 1
+    rows_read: int = 0
+    encoding: str = ""
+    delimiter: str = ""
+    snipeit: bool = False
+    columns: dict[str, str] = field(default_factory=dict)  # header -> canonical name
+    ignored: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    counts: UpsertCounts = field(default_factory=UpsertCounts)
+    created_agencies: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, row: int, column: str, value: object, reason: str) -> None:
+        self.errors.append(RowError(row, column, shown(value), reason))
+
+    @property
+    def bad_rows(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def lines(self) -> list[str]:
+        out = []
+        how = f"CSV {self.encoding}, separator {self.delimiter!r}, " if self.encoding else ""
+        out.append(
+            f"{self.entity} from {self.source} ({how}header on row {self.header_row}): "
+            f"{self.rows_read} rows"
+        )
+        if self.snipeit:
+            out.append("recognised a Snipe-IT asset file (dates read as M/D/YY)")
+        if self.columns:
+            mapped = ", ".join(f"{h!r} -> {n}" for h, n in self.columns.items())
+            out.append(f"columns: {mapped}")
+        if self.ignored:
+            out.append(f"ignored columns: {', '.join(repr(h) for h in self.ignored)}")
+        out.extend(f"warning: {w}" for w in self.warnings)
+        if self.errors:
+            out.append(
+                f"{self.bad_rows} bad rows ({len(self.errors)} problems); nothing was imported:"
+            )
+            out.extend(f"  {e.describe()}" for e in sorted(self.errors))
+            return out
+        c = self.counts
+        if self.created_agencies:
+            verb = "would create" if self.dry_run else "created"
+            out.append(
+                f"{verb} {len(self.created_agencies)} agencies: " + ", ".join(self.created_agencies)
+            )
+        prefix = "dry run, nothing written: would be " if self.dry_run else ""
+        out.append(f"{prefix}new {c.new}, updated {c.updated}, unchanged {c.unchanged}")
+        return out
