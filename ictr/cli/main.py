@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from ictr.cli import database, serve
+from ictr.cli import database, imports, indicators, serve
 from inventory.db import explain_operational_error
 from inventory.errors import IctrError
 from inventory.settings import get_settings
@@ -55,6 +55,8 @@ def _configure() -> None:
 
 database.register(app)
 serve.register(app)
+indicators.register(app)
+imports.register(app)
 
 
 def run() -> None:
