@@ -9,9 +9,11 @@ import typer
 from inventory.admin_units import load_units
 from inventory.db import describe_url, get_engine, session_scope
 from inventory.demo import load_demo
+from inventory.demo.targets import PROVINCE_CODE as DEMO_PROVINCE_CODE
 from inventory.migrate import require_current_schema, upgrade
 from inventory.settings import get_settings
 from inventory.status import database_status
+from readiness.geometry import ensure_approximate_boundaries
 
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True, rich_markup_mode=None)
 
@@ -23,6 +25,7 @@ def initialise() -> None:
     revision = upgrade(engine)
     with session_scope(engine) as session:
         changed = load_units(session, province_code=settings.province_code)
+        ensure_approximate_boundaries(session, settings.province_code)
     typer.echo(
         f"database {describe_url(settings.database_url)} at revision {revision}; "
         f"{changed} administrative units added or updated"
@@ -44,6 +47,7 @@ def demo(
     upgrade(engine)
     with session_scope(engine) as session:
         report = load_demo(session, force=force)
+        ensure_approximate_boundaries(session, DEMO_PROVINCE_CODE)
     for name, counts in vars(report).items():
         typer.echo(
             f"{name:16} new {counts.new:6}  updated {counts.updated:6}  "

@@ -10,7 +10,8 @@ import typer
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from ictr.cli import database, imports, indicators, serve
+from ictr.cli import boundaries, database, imports, indicators, serve
+from ictr.cli import probe as probe_cli
 from inventory.db import explain_operational_error
 from inventory.errors import IctrError
 from inventory.settings import get_settings
@@ -57,6 +58,8 @@ database.register(app)
 serve.register(app)
 indicators.register(app)
 imports.register(app)
+boundaries.register(app)
+probe_cli.register(app)
 
 
 def run() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import shapely
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-Areal = Polygon | MultiPolygon
+Areal: TypeAlias = Polygon | MultiPolygon
 
 
 def polygonal_part(geometry: BaseGeometry) -> Areal:

@@ -1,0 +1,136 @@
+"""`ictr boundaries`: district and commune shapes for the map (status, import, export)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from inventory.db import get_engine, session_scope
+from inventory.errors import IctrError
+from inventory.migrate import require_current_schema
+from inventory.models import UnitLevel
+from inventory.settings import get_settings
+from readiness.geometry import (
+    import_boundaries,
+    level_feature_collection,
+    level_frame,
+)
+from readiness.geometry.web_simplify import DEFAULT_TOLERANCE_M
+
+boundaries_app = typer.Typer(
+    help="Ranh giới huyện, xã / district and commune boundaries: status, import, export.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+class ImportLevel(enum.StrEnum):
+    district = "district"
+    commune = "commune"
+
+
+class MapLevel(enum.StrEnum):
+    province = "province"
+    district = "district"
+    commune = "commune"
+
+
+def import_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="GeoJSON, Shapefile (.shp or zipped), GeoPackage or KML file.",
+            show_default=False,
+        ),
+    ],
+    level: Annotated[
+        ImportLevel, typer.Option("--level", help="Which units the file holds.")
+    ] = ImportLevel.district,
+    code_field: str | None = typer.Option(
+        None, "--code-field", help="Field holding the GSO code (default: detected)."
+    ),
+    name_field: str | None = typer.Option(
+        None, "--name-field", help="Field holding the unit name (default: detected)."
+    ),
+    layer: str | None = typer.Option(
+        None, "--layer", help="Layer to read, for files with several (GeoPackage, KML, zip)."
+    ),
+    allow_partial: bool = typer.Option(
+        False, "--allow-partial", help="Store the matched units even if some have no shape."
+    ),
+    simplify: float = typer.Option(
+        DEFAULT_TOLERANCE_M,
+        "--simplify",
+        min=0.0,
+        help="Simplify for the web map by about this many metres (0 keeps every vertex).",
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report only; store nothing."),
+) -> None:
+    """Import official boundaries; they replace the approximate shapes of matched units."""
+    engine = get_engine()
+    require_current_schema(engine)
+    with session_scope(engine) as session:
+        report = import_boundaries(
+            session,
+            file,
+            province_code=get_settings().province_code,
+            level=UnitLevel(level.value),
+            code_field=code_field,
+            name_field=name_field,
+            layer=layer,
+            allow_partial=allow_partial,
+            simplify_m=simplify,
+            dry_run=dry_run,
+        )
+    for line in report.lines():
+        typer.echo(line)
+    if report.refusal:
+        raise IctrError(f"{file.name}: nothing stored: {report.refusal}")
+
+
+def status() -> None:
+    """How many units of each level have a shape, approximate or imported (and from where)."""
+    engine = get_engine()
+    require_current_schema(engine)
+    province = get_settings().province_code
+    with session_scope(engine) as session:
+        frames = {lvl: level_frame(session, lvl, province_code=province) for lvl in MapLevel}
+    for lvl, frame in frames.items():
+        approximate = int(frame["approximate"].sum())
+        sources = Counter(frame.loc[~frame["approximate"].astype(bool), "source"])
+        imported = ", ".join(f"{s} ({n})" for s, n in sorted(sources.items())) or "-"
+        typer.echo(
+            f"{lvl.value:9} {len(frame):4} shapes: {approximate:4} approximate, "
+            f"{len(frame) - approximate:4} imported from {imported}"
+        )
+
+
+def export(
+    out: Annotated[Path, typer.Argument(help="GeoJSON file to write.", show_default=False)],
+    level: Annotated[
+        MapLevel, typer.Option("--level", help="Which units to write.")
+    ] = MapLevel.district,
+) -> None:
+    """Write the stored shapes of a level as GeoJSON (to check them in QGIS, for example)."""
+    engine = get_engine()
+    require_current_schema(engine)
+    with session_scope(engine) as session:
+        collection = level_feature_collection(
+            session, level.value, province_code=get_settings().province_code
+        )
+    if not collection["features"]:
+        raise IctrError(f"no {level.value} shapes stored: run `ictr init` first")
+    out.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
+    typer.echo(f"wrote {len(collection['features'])} {level.value} shapes to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    boundaries_app.command("import")(import_command)
+    boundaries_app.command()(status)
+    boundaries_app.command()(export)
+    app.add_typer(boundaries_app, name="boundaries")
