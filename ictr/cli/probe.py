@@ -1,0 +1,303 @@
+"""`ictr probe`: probe the connection points once or on a schedule; incidents, availability."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+
+from inventory.db import get_engine, session_scope
+from inventory.migrate import require_current_schema
+from inventory.settings import get_settings
+from probes.availability import availability, parse_window
+from probes.incidents import list_incidents
+from probes.options import METHOD_CHOICES, ProbeOptions, parse_ports
+from probes.results import RoundResult
+from probes.runner import probe_once
+from probes.spool import Spool, default_spool_path, record
+
+probe_app = typer.Typer(
+    help="Connectivity checks of the connection points (ICMP, TCP).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+_POINTS = typer.Option("", "--points", help="Only these point codes, comma-separated.")
+_METHOD = typer.Option(
+    "auto",
+    "--method",
+    help=f"One of {', '.join(METHOD_CHOICES)}; auto follows each point's probe_method.",
+)
+_COUNT = typer.Option(5, "--count", help="Probes per point and method (per port for TCP).")
+_SPACING = typer.Option(0.5, "--spacing", help="Seconds between probes to the same point.")
+_TIMEOUT = typer.Option(1.0, "--timeout", help="Seconds before a probe counts as lost.")
+_PPS = typer.Option(100.0, "--pps", help="Packets per second for the whole round.")
+_DEADLINE = typer.Option(120.0, "--deadline", help="Seconds a round may last at most.")
+_MAX_TARGETS = typer.Option(4096, "--max-targets", help="Refuse rounds with more points.")
+_AGENT = typer.Option("", "--agent", help="Probe agent name stored with the results.")
+_DOWN_AFTER = typer.Option(
+    2, "--down-after", help="Consecutive failed rounds before an incident opens."
+)
+_FALLBACK_PORTS = typer.Option(
+    "80", "--fallback-ports", help="TCP connect ports for points without ports (no raw sockets)."
+)
+_SPOOL = typer.Option(
+    None,
+    "--spool",
+    envvar="ICTR_PROBE_SPOOL",
+    help="Spool file for rounds the database cannot take (default: next to the SQLite file).",
+)
+_WRITE_TIMEOUT = typer.Option(
+    None, "--write-timeout", help="Seconds to wait for a locked database before spooling."
+)
+
+
+def _options(
+    points: str,
+    method: str,
+    count: int,
+    spacing: float,
+    timeout: float,
+    pps: float,
+    deadline: float,
+    max_targets: int,
+    agent: str,
+    down_after: int,
+    fallback_ports: str,
+) -> ProbeOptions:
+    return ProbeOptions(
+        count=count,
+        spacing_s=spacing,
+        timeout_s=timeout,
+        pps=pps,
+        deadline_s=deadline,
+        max_targets=max_targets,
+        method=method,
+        agent=agent,
+        fallback_ports=parse_ports(fallback_ports, where="--fallback-ports"),
+        down_after=down_after,
+        points=tuple(c.strip() for c in points.split(",") if c.strip()),
+    )
+
+
+def _spool(path: Path | None, agent: str) -> Spool:
+    return Spool(path or default_spool_path(get_settings().database_url, agent))
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(get_settings().zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _print_round(result: RoundResult, stored: str) -> None:
+    points = result.points()
+    typer.echo(f"{'code':<10} {'name':<44} {'status':<9} {'loss':>6} {'median RTT':>11}  note")
+    for p in points:
+        loss = "-" if p.loss is None else f"{p.loss:.0%}"
+        rtt = "-" if p.rtt_median_ms is None else f"{p.rtt_median_ms:.2f} ms"
+        name = p.name if len(p.name) <= 44 else p.name[:43] + "…"
+        typer.echo(f"{p.code:<10} {name:<44} {p.status:<9} {loss:>6} {rtt:>11}  {p.note}")
+    counts = {s: sum(1 for p in points if p.status == s) for s in ("up", "degraded", "down")}
+    zone = get_settings().display_timezone
+    typer.echo(
+        f"round {_local(result.started_at)} ({zone}), {result.duration_s:.1f} s: "
+        f"{len(points)} points, {counts['up']} up, {counts['degraded']} degraded, "
+        f"{counts['down']} down; {stored}"
+    )
+    if result.fallback:
+        typer.echo("note: no raw-socket permission, probed with TCP connect (method tcp-connect)")
+
+
+def run(
+    points: str = _POINTS,
+    method: str = _METHOD,
+    count: int = _COUNT,
+    spacing: float = _SPACING,
+    timeout: float = _TIMEOUT,
+    pps: float = _PPS,
+    deadline: float = _DEADLINE,
+    max_targets: int = _MAX_TARGETS,
+    agent: str = _AGENT,
+    down_after: int = _DOWN_AFTER,
+    fallback_ports: str = _FALLBACK_PORTS,
+    spool: Path | None = _SPOOL,
+    write_timeout: float | None = _WRITE_TIMEOUT,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    quiet: bool = typer.Option(False, "--quiet", help="Print nothing unless there is an error."),
+) -> None:
+    """Probe the connection points once, store the results and print a table."""
+    options = _options(
+        points, method, count, spacing, timeout, pps, deadline, max_targets, agent,
+        down_after, fallback_ports,
+    )  # fmt: skip
+    engine = get_engine()
+    require_current_schema(engine)
+    result = probe_once(engine, options)
+    outcome = record(
+        engine,
+        result,
+        _spool(spool, agent),
+        down_after=options.down_after,
+        write_timeout_s=write_timeout,
+    )
+    if outcome.stored:
+        assert outcome.report is not None
+        stored = f"{outcome.report.inserted} rows stored"
+        if outcome.replayed:
+            stored += f" (and {outcome.replayed} spooled rounds)"
+        if outcome.report.incidents_opened or outcome.report.incidents_closed:
+            stored += (
+                f", incidents opened {outcome.report.incidents_opened}, "
+                f"closed {outcome.report.incidents_closed}"
+            )
+    else:
+        stored = outcome.message
+    if quiet:
+        if not outcome.stored:
+            typer.echo(f"warning: {outcome.message}", err=True)
+        return
+    if as_json:
+        typer.echo(json.dumps({**result.to_json(), "stored": outcome.stored}, ensure_ascii=False))
+        return
+    _print_round(result, stored)
+
+
+def schedule(
+    interval: str = typer.Option("5m", "--interval", help="Time between round starts (30s, 5m)."),
+    points: str = _POINTS,
+    method: str = _METHOD,
+    count: int = _COUNT,
+    spacing: float = _SPACING,
+    timeout: float = _TIMEOUT,
+    pps: float = _PPS,
+    deadline: float = _DEADLINE,
+    max_targets: int = _MAX_TARGETS,
+    agent: str = _AGENT,
+    down_after: int = _DOWN_AFTER,
+    fallback_ports: str = _FALLBACK_PORTS,
+    spool: Path | None = _SPOOL,
+    write_timeout: float | None = _WRITE_TIMEOUT,
+    metrics_port: int | None = typer.Option(
+        None, "--metrics-port", help="Serve Prometheus metrics on this port."
+    ),
+    metrics_address: str = typer.Option(
+        "127.0.0.1", "--metrics-address", help="Address for the metrics endpoint."
+    ),
+    rounds: int | None = typer.Option(None, "--rounds", help="Stop after this many rounds."),
+) -> None:
+    """Run rounds on a fixed cadence until stopped (SIGTERM/SIGINT)."""
+    from probes.metrics import ProbeMetrics
+    from probes.schedule import Scheduler, parse_interval
+
+    options = _options(
+        points, method, count, spacing, timeout, pps, deadline, max_targets, agent,
+        down_after, fallback_ports,
+    )  # fmt: skip
+    interval_s = parse_interval(interval)
+    settings = get_settings()
+    engine = get_engine()
+    require_current_schema(engine)
+    metrics = None
+    if metrics_port is not None:
+        metrics = ProbeMetrics()
+        port = metrics.serve(metrics_port, metrics_address)
+        typer.echo(f"metrics on http://{metrics_address}:{port}/metrics", err=True)
+    scheduler = Scheduler(
+        engine,
+        options,
+        interval_s=interval_s,
+        spool=_spool(spool, agent),
+        database_url=settings.database_url,
+        metrics=metrics,
+        write_timeout_s=write_timeout,
+        max_rounds=rounds,
+    )
+    try:
+        done = scheduler.run()
+    finally:
+        if metrics is not None:
+            metrics.stop()
+    typer.echo(f"scheduler stopped after {len(done)} rounds", err=True)
+
+
+def incidents(
+    open_only: bool = typer.Option(False, "--open", help="Only incidents still open."),
+    since: str = typer.Option("30d", "--since", help="Window: 24h, 7d, 30d."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Incidents (a point down after consecutive failed rounds): start, end, duration."""
+    now = datetime.now(UTC)
+    engine = get_engine()
+    require_current_schema(engine)
+    with session_scope(engine) as session:
+        found = list_incidents(
+            session, now=now, since=now - parse_window(since), open_only=open_only
+        )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "code": i.code,
+                        "name": i.name,
+                        "agent": i.agent,
+                        "down_from": i.down_from.isoformat(),
+                        "up_at": i.up_at.isoformat() if i.up_at else None,
+                        "duration_s": round(i.duration.total_seconds(), 1),
+                    }
+                    for i in found
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    typer.echo(f"{'code':<10} {'down from':<19} {'up at':<19} {'duration':>10}  name")
+    for i in found:
+        up = _local(i.up_at) if i.up_at else "(still down)"
+        minutes = i.duration.total_seconds() / 60
+        typer.echo(f"{i.code:<10} {_local(i.down_from):<19} {up:<19} {minutes:>8.1f} m  {i.name}")
+    typer.echo(f"{len(found)} incidents; times in {get_settings().display_timezone}")
+
+
+def availability_command(
+    window: str = typer.Option("24h", "--window", help="24h, 7d or 30d."),
+    agent: str = _AGENT,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Share of stored rounds in which each point answered, over a window."""
+    from sqlmodel import select
+
+    from inventory.models import ConnectionPoint
+
+    span = parse_window(window)
+    engine = get_engine()
+    require_current_schema(engine)
+    with session_scope(engine) as session:
+        points = session.exec(
+            select(ConnectionPoint).where(ConnectionPoint.active == True)  # noqa: E712
+        ).all()
+        names = {p.id: (p.code, p.name) for p in points if p.id is not None}
+        figures = availability(
+            session, window=span, now=datetime.now(UTC), agent=agent, point_ids=list(names)
+        )
+    rows = [
+        {"code": names[pid][0], "name": names[pid][1], "rounds": a.rounds, "ratio": a.ratio}
+        for pid, a in sorted(figures.items(), key=lambda item: names[item[0]][0])
+    ]
+    if as_json:
+        typer.echo(json.dumps({"window": window, "points": rows}, ensure_ascii=False))
+        return
+    typer.echo(f"{'code':<10} {'rounds':>7} {'availability':>13}  name")
+    for row in rows:
+        ratio = row["ratio"]
+        shown = "-" if ratio is None else f"{ratio:.2%}"
+        typer.echo(f"{row['code']:<10} {row['rounds']:>7} {shown:>13}  {row['name']}")
+
+
+def register(app: typer.Typer) -> None:
+    probe_app.command("run")(run)
+    probe_app.command("schedule")(schedule)
+    probe_app.command("incidents")(incidents)
+    probe_app.command("availability")(availability_command)
+    app.add_typer(probe_app, name="probe")

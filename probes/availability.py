@@ -1,0 +1,79 @@
+"""Availability over a window, from the stored rounds: the share of a point's rounds in
+which it answered anything (a round with several methods counts once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from inventory.errors import IctrError
+from inventory.models import ProbeResult
+
+WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+
+
+@dataclass(frozen=True)
+class Availability:
+    point_id: int
+    rounds: int
+    up_rounds: int
+
+    @property
+    def ratio(self) -> float | None:
+        """Share of rounds up, or None when the point was not probed in the window."""
+        return None if self.rounds == 0 else self.up_rounds / self.rounds
+
+
+def parse_window(text: str) -> timedelta:
+    """'24h', '7d', '30d' (or any number of m, h, d)."""
+    text = text.strip().lower()
+    if text in WINDOWS:
+        return WINDOWS[text]
+    units = {"m": 60, "h": 3600, "d": 86400}
+    if len(text) >= 2 and text[-1] in units and text[:-1].isdigit() and int(text[:-1]) > 0:
+        return timedelta(seconds=int(text[:-1]) * units[text[-1]])
+    raise IctrError(f"bad window {text!r}: expected e.g. 24h, 7d or 30d")
+
+
+def availability(
+    session: Session,
+    *,
+    window: timedelta,
+    now: datetime,
+    agent: str = "",
+    point_ids: Collection[int] | None = None,
+) -> dict[int, Availability]:
+    """Per point: rounds in (now - window, now] and how many of them were up."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware (UTC)")
+    per_round = (
+        select(
+            ProbeResult.point_id.label("point_id"),  # type: ignore[attr-defined]
+            ProbeResult.started_at,
+            func.max(ProbeResult.received).label("best"),
+        )
+        .where(ProbeResult.agent == agent)
+        .where(ProbeResult.started_at > now - window)
+        .where(ProbeResult.started_at <= now)
+        .group_by(col(ProbeResult.point_id), col(ProbeResult.started_at))
+    )
+    if point_ids is not None:
+        per_round = per_round.where(col(ProbeResult.point_id).in_(list(point_ids)))
+    rounds = per_round.subquery()
+    statement = select(
+        rounds.c.point_id,
+        func.count(),
+        func.sum(case((rounds.c.best > 0, 1), else_=0)),
+    ).group_by(rounds.c.point_id)
+    found = {
+        point_id: Availability(point_id=point_id, rounds=int(total), up_rounds=int(up or 0))
+        for point_id, total, up in session.exec(statement).all()
+    }
+    for point_id in point_ids or ():
+        found.setdefault(point_id, Availability(point_id=point_id, rounds=0, up_rounds=0))
+    return found

@@ -1,0 +1,217 @@
+"""What a round may probe: configured points only, never a network, broadcast, multicast
+or unspecified address (nor a name resolving to one), and no more than a capped number.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import scapy.layers.inet6  # noqa: F401  (sets up conf.route6)
+from scapy.config import conf
+from sqlmodel import Session, col, select
+
+from inventory.errors import IctrError
+from inventory.models import ConnectionPoint, ProbeMethod
+from probes.options import ProbeOptions, parse_ports
+
+log = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# 255.255.255.255 and the "this network" block are never a host.
+_LIMITED_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
+_THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One point of a round, with what to send it (or why nothing is sent)."""
+
+    point_id: int
+    code: str
+    name: str
+    address: str  # as configured
+    ip: str | None  # resolved address actually probed; None when refused or unresolvable
+    family: int
+    methods: tuple[str, ...]
+    ports: tuple[int, ...]  # configured service ports
+    problem: str | None = None  # why nothing is sent to this point
+
+
+def refresh_routes() -> None:
+    """Re-read the kernel's routes: interfaces and namespaces may have changed since import."""
+    conf.route.resync()
+    if conf.route6 is not None:
+        conf.route6.resync()
+
+
+def local_forbidden() -> dict[IPAddress, str]:
+    """Network and broadcast addresses of the subnets this host is attached to.
+
+    They come from scapy's routing table, so call ``conf.route.resync()`` first when
+    interfaces may have changed (the runner does, before every round).
+    """
+    forbidden: dict[IPAddress, str] = {}
+    for net, mask, gateway, _iface, _src, _metric in conf.route.routes:
+        if gateway != "0.0.0.0":
+            continue
+        prefix = bin(mask).count("1")
+        if not 0 < prefix <= 30:  # /31 and /32 have no network or broadcast address
+            continue
+        network = ipaddress.IPv4Network((net, prefix), strict=False)
+        forbidden.setdefault(network.network_address, f"the network address of {network}")
+        forbidden.setdefault(network.broadcast_address, f"the broadcast address of {network}")
+    for entry in conf.route6.routes if conf.route6 is not None else []:
+        dest, plen, nexthop = entry[0], entry[1], entry[2]
+        if nexthop != "::" or not 0 < plen <= 126:
+            continue
+        network6 = ipaddress.IPv6Network((dest, plen), strict=False)
+        if network6.is_multicast:
+            continue
+        forbidden.setdefault(network6.network_address, f"the subnet-router address of {network6}")
+    return forbidden
+
+
+def refusal(ip: IPAddress, forbidden: dict[IPAddress, str]) -> str | None:
+    """Why `ip` must never be probed, or None when it may be."""
+    if ip.is_unspecified:
+        return "an unspecified address"
+    if ip.is_multicast:
+        return "a multicast address"
+    if isinstance(ip, ipaddress.IPv4Address):
+        if ip == _LIMITED_BROADCAST:
+            return "the limited broadcast address"
+        if ip in _THIS_NETWORK:
+            return "a 'this network' address (0.0.0.0/8)"
+        if ip.is_reserved:
+            return "a reserved address (240.0.0.0/4)"
+    if ip.is_loopback and isinstance(ip, ipaddress.IPv4Address):
+        # 127.0.0.0 and 127.255.255.255 stay refused even if the route table was not read.
+        if ip in (ipaddress.IPv4Address("127.0.0.0"), ipaddress.IPv4Address("127.255.255.255")):
+            return "the network or broadcast address of 127.0.0.0/8"
+    return forbidden.get(ip)
+
+
+def resolve(address: str) -> list[IPAddress]:
+    """Every address `address` stands for (a literal, or a name through the system resolver)."""
+    try:
+        return [ipaddress.ip_address(address)]
+    except ValueError:
+        pass
+    infos = socket.getaddrinfo(address, None, type=socket.SOCK_DGRAM)
+    found: list[IPAddress] = []
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        ip = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
+        if ip not in found:
+            found.append(ip)
+    return found
+
+
+def methods_for(
+    configured: ProbeMethod | str, ports: Sequence[int], requested: str, *, raw: bool
+) -> tuple[tuple[str, ...], str | None]:
+    """The methods a point gets in a round, and a problem when none applies."""
+    if requested == "tcp-connect" or not raw:
+        return ("tcp-connect",), None
+    if requested == "icmp":
+        return ("icmp",), None
+    if requested == "tcp":
+        return (("tcp",), None) if ports else ((), "no TCP ports configured")
+    configured = ProbeMethod(configured)
+    if configured == ProbeMethod.icmp:
+        return ("icmp",), None
+    if configured == ProbeMethod.tcp:
+        return (("tcp",), None) if ports else (("tcp",), "probe method tcp but no TCP ports")
+    # auto, and both without ports (nothing to connect to): ICMP, plus TCP where ports exist.
+    return (("icmp", "tcp") if ports else ("icmp",)), None
+
+
+def select_points(session: Session, options: ProbeOptions) -> list[ConnectionPoint]:
+    """The active points this agent probes, or exactly the codes asked for."""
+    if options.points:
+        wanted = list(dict.fromkeys(options.points))
+        rows = session.exec(
+            select(ConnectionPoint).where(col(ConnectionPoint.code).in_(wanted))
+        ).all()
+        found = {p.code: p for p in rows}
+        unknown = [c for c in wanted if c not in found]
+        if unknown:
+            raise IctrError(f"unknown connection point code(s): {', '.join(unknown)}")
+        inactive = [c for c in wanted if not found[c].active]
+        if inactive:
+            raise IctrError(f"connection point(s) marked inactive: {', '.join(inactive)}")
+        return [found[c] for c in wanted]
+    statement = (
+        select(ConnectionPoint)
+        .where(ConnectionPoint.active == True)  # noqa: E712 (SQL expression)
+        .where(ConnectionPoint.agent == options.agent)
+        .order_by(col(ConnectionPoint.code))
+    )
+    return list(session.exec(statement).all())
+
+
+def build_targets(
+    points: Iterable[ConnectionPoint], options: ProbeOptions, *, raw: bool
+) -> list[Target]:
+    """Check and resolve every point; refused ones are kept with their reason, never sent to."""
+    points = list(points)
+    if len(points) > options.max_targets:
+        raise IctrError(
+            f"{len(points)} points to probe exceed the cap of {options.max_targets} per round "
+            "(raise it with --max-targets)"
+        )
+    forbidden = local_forbidden()
+    targets: list[Target] = []
+    for point in points:
+        assert point.id is not None
+        problem: str | None = None
+        try:
+            ports = parse_ports(point.tcp_ports or "", where=f"point {point.code} tcp_ports")
+        except IctrError as exc:
+            ports, problem = (), str(exc)
+        methods, method_problem = methods_for(point.probe_method, ports, options.method, raw=raw)
+        problem = problem or method_problem
+        if options.method in ("tcp",) and not ports:
+            continue  # asked for TCP only: points without ports are not part of this round
+        ip, family = None, socket.AF_INET
+        if problem is None:
+            try:
+                addresses = resolve(point.address)
+            except (OSError, UnicodeError) as exc:
+                addresses, problem = [], f"cannot resolve {point.address!r}: {exc}"
+            if not addresses and problem is None:
+                problem = f"{point.address!r} resolves to no address"
+            for candidate in addresses:
+                why = refusal(candidate, forbidden)
+                if why:
+                    shown = (
+                        point.address
+                        if str(candidate) == point.address
+                        else f"{point.address} ({candidate})"
+                    )
+                    problem = f"refused: {shown} is {why}"
+                    break
+            if problem is None:
+                chosen = next((a for a in addresses if a.version == 4), addresses[0])
+                ip = str(chosen)
+                family = socket.AF_INET if chosen.version == 4 else socket.AF_INET6
+        if problem and problem.startswith("refused"):
+            log.warning("point %s: %s; not probed", point.code, problem)
+        targets.append(
+            Target(
+                point_id=point.id,
+                code=point.code,
+                name=point.name,
+                address=point.address,
+                ip=ip if problem is None else None,
+                family=family,
+                methods=methods,
+                ports=ports,
+                problem=problem,
+            )
+        )
+    return targets
