@@ -88,12 +88,14 @@ def read_csv(path: Path) -> Table:
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> Table:
+    from zipfile import BadZipFile
+
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise IctrError(f"cannot open {path.name} as an Excel .xlsx workbook: {exc}") from None
     try:
         if sheet is None:

@@ -16,7 +16,7 @@ class RowError:
     reason: str
 
     def describe(self) -> str:
-        value = f" value {self.value!r}" if self.value else " (empty)"
+        value = f" value {self.value!r}" if self.value else " empty"
         column = f", column {self.column!r}" if self.column else ""
         return f"row {self.row}{column},{value}: {self.reason}"
 
@@ -58,6 +58,11 @@ class ImportReport:
     def error(self, row: int, column: str, value: object, reason: str) -> None:
         self.errors.append(RowError(row, column, shown(value), reason))
 
+    def sorted_errors(self) -> list[RowError]:
+        """By row, then by the column's place in the file."""
+        place = {header: n for n, header in enumerate(self.columns)}
+        return sorted(self.errors, key=lambda e: (e.row, place.get(e.column, -1), e.reason))
+
     @property
     def bad_rows(self) -> int:
         return len({e.row for e in self.errors})
@@ -81,7 +86,7 @@ class ImportReport:
             out.append(
                 f"{self.bad_rows} bad rows ({len(self.errors)} problems); nothing was imported:"
             )
-            out.extend(f"  {e.describe()}" for e in sorted(self.errors))
+            out.extend(f"  {e.describe()}" for e in self.sorted_errors())
             return out
         c = self.counts
         if self.created_agencies:
