@@ -63,12 +63,12 @@ def test_published_province_figures_are_reproduced(demo_engine) -> None:
 
 def district_ratio(engine, code: str) -> float:
     """Computers in use per official at the district's People's Committee and its communes."""
-    return scalar(engine, f"""
+    return float(scalar(engine, f"""
         SELECT 1.0 * (SELECT COUNT(*) FROM computer c JOIN agency a ON a.id = c.agency_id
                       JOIN admin_unit u ON u.code = a.unit_code
                       WHERE c.status = 'in_use' AND (u.code = '{code}' OR u.parent_code = '{code}'))
              / (SELECT SUM(a.officials) FROM agency a JOIN admin_unit u ON u.code = a.unit_code
-                WHERE u.code = '{code}' OR u.parent_code = '{code}')""")
+                WHERE u.code = '{code}' OR u.parent_code = '{code}')"""))
 
 
 def test_remote_highland_districts_are_less_equipped_than_the_city(demo_engine) -> None:

@@ -62,7 +62,7 @@ def test_duplicate_point_code_is_refused(session: Session) -> None:
     ],
 )
 def test_bad_agency_values_are_refused(session: Session, statement: str) -> None:
-    with pytest.raises(IntegrityError, match="CHECK"):
+    with pytest.raises(IntegrityError, match="(?i)check constraint"):
         session.exec(text(statement))  # type: ignore[call-overload]
 
 
@@ -70,23 +70,23 @@ def test_negative_cost_and_received_over_sent_are_refused(session: Session) -> N
     aid = agency_id(session)
     session.add(Computer(asset_tag="X", agency_id=aid))
     session.commit()
-    with pytest.raises(IntegrityError, match="CHECK"):
+    with pytest.raises(IntegrityError, match="(?i)check constraint"):
         session.exec(text("UPDATE computer SET purchase_cost = -5"))  # type: ignore[call-overload]
     session.rollback()
-    with pytest.raises(IntegrityError, match="CHECK"):
+    with pytest.raises(IntegrityError, match="(?i)check constraint"):
         session.exec(text("UPDATE computer SET purchase_date = '2020-01-01'"))  # type: ignore[call-overload]
 
 
 def test_foreign_keys_are_enforced(session: Session) -> None:
     session.add(Computer(asset_tag="ORPHAN", agency_id=999))
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+    with pytest.raises(IntegrityError, match="(?i)foreign key"):
         session.commit()
 
 
 def test_certificate_cannot_expire_before_issue(session: Session) -> None:
     session.add(Certificate(serial="S1", holder="Lò Văn Minh", agency_id=agency_id(session),
                             issued_on=date(2020, 5, 1), expires_on=date(2020, 4, 30)))
-    with pytest.raises(IntegrityError, match="CHECK"):
+    with pytest.raises(IntegrityError, match="(?i)check constraint"):
         session.commit()
 
 
