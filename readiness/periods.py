@@ -25,13 +25,15 @@ def period_bounds(period: str) -> tuple[date, date]:
         year, quarter = int(m[1]), int(m[2])
         first_month = 3 * quarter - 2
         last_month = first_month + 2
-        return date(year, first_month, 1), date(year, last_month,
-                                                calendar.monthrange(year, last_month)[1])
+        return date(year, first_month, 1), date(
+            year, last_month, calendar.monthrange(year, last_month)[1]
+        )
     if m := _PATTERNS["month"].match(text):
         year, month = int(m[1]), int(m[2])
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-    raise IctrError(f"period {period!r}: write a year (2026), a quarter (2026Q4) or a month "
-                    "(2026-11)")
+    raise IctrError(
+        f"period {period!r}: write a year (2026), a quarter (2026Q4) or a month (2026-11)"
+    )
 
 
 def quarter_of(day: date) -> str:

@@ -1,4 +1,4 @@
-"""The annual ICT readiness report the province sends up: one table per level, Vietnamese headers."""
+"""The annual ICT readiness report the province sends up: a table per level, Vietnamese headers."""
 
 from __future__ import annotations
 
@@ -22,22 +22,33 @@ SCORE_HEADERS = {
 NO_DATA = "không có dữ liệu"
 
 
-def write_report(path: Path, *, year: int, at: date, province_name: str,
-                 tables: dict[str, pd.DataFrame], synthetic: bool) -> None:
+def write_report(
+    path: Path,
+    *,
+    year: int,
+    at: date,
+    province_name: str,
+    tables: dict[str, pd.DataFrame],
+    synthetic: bool,
+) -> None:
     """`tables` maps a sheet title (e.g. "Cấp huyện") to a readiness table of that level."""
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     for title, table in tables.items():
         sheet = workbook.create_sheet(title)
         sheet.append([f"Báo cáo mức độ sẵn sàng ứng dụng CNTT năm {year} — {province_name}"])
-        sheet.append([f"Số liệu tính đến ngày {at.strftime('%d/%m/%Y')}"
-                      + (" — DỮ LIỆU MÔ PHỎNG (synthetic), không phải số liệu thật"
-                         if synthetic else "")])
+        sheet.append(
+            [
+                f"Số liệu tính đến ngày {at.strftime('%d/%m/%Y')}"
+                + (" — DỮ LIỆU MÔ PHỎNG (synthetic), không phải số liệu thật" if synthetic else "")
+            ]
+        )
         sheet["A1"].font = Font(bold=True, size=13)
         headers = ["Mã ĐVHC", "Tên đơn vị"]
         columns = list(INDICATORS) + list(SCORE_HEADERS)
-        headers += [INDICATORS[c].label_vi if c in INDICATORS else SCORE_HEADERS[c]
-                    for c in columns]
+        headers += [
+            INDICATORS[c].label_vi if c in INDICATORS else SCORE_HEADERS[c] for c in columns
+        ]
         sheet.append(headers)
         for cell in sheet[3]:
             cell.font = Font(bold=True)
@@ -46,8 +57,13 @@ def write_report(path: Path, *, year: int, at: date, province_name: str,
             row: list[object] = [record["code"], record["name"]]
             for column in columns:
                 value = record.get(column)
-                row.append(NO_DATA if value is None or pd.isna(value) else
-                           int(value) if column == "rank" else round(float(value), 4))
+                row.append(
+                    NO_DATA
+                    if value is None or pd.isna(value)
+                    else int(value)
+                    if column == "rank"
+                    else round(float(value), 4)
+                )
             sheet.append(row)
         sheet.freeze_panes = "C4"
         sheet.column_dimensions["B"].width = 28

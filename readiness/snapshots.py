@@ -13,21 +13,31 @@ from readiness.table import readiness_table
 SCORE_COLUMNS = ["pillar_infrastructure", "pillar_human_resources", "pillar_services", "index"]
 
 
-def take_snapshot(session: Session, *, period: str, at: date, levels: list[str],
-                  **table_options: object) -> int:
+def take_snapshot(
+    session: Session, *, period: str, at: date, levels: list[str], **table_options: object
+) -> int:
     """Replace the period's stored values for these levels; returns rows written."""
     written = 0
     for level in levels:
         table = readiness_table(session, level=level, at=at, **table_options)  # type: ignore[arg-type]
-        session.exec(delete(IndicatorSnapshot).where(  # type: ignore[call-overload]
-            col(IndicatorSnapshot.period) == period, col(IndicatorSnapshot.level) == level))
-        value_columns = [c for c in table.columns if c not in ("code", "name", "parent_code",
-                                                               "rank")]
+        session.exec(
+            delete(IndicatorSnapshot).where(  # type: ignore[call-overload]
+                col(IndicatorSnapshot.period) == period, col(IndicatorSnapshot.level) == level
+            )
+        )
+        value_columns = [
+            c for c in table.columns if c not in ("code", "name", "parent_code", "rank")
+        ]
         rows = [
-            IndicatorSnapshot(period=period, level=level, unit_code=str(unit["code"]),
-                              indicator=column,
-                              value=None if pd.isna(unit[column]) else float(unit[column]))
-            for unit in table.to_dict("records") for column in value_columns
+            IndicatorSnapshot(
+                period=period,
+                level=level,
+                unit_code=str(unit["code"]),
+                indicator=column,
+                value=None if pd.isna(unit[column]) else float(unit[column]),
+            )
+            for unit in table.to_dict("records")
+            for column in value_columns
         ]
         session.add_all(rows)
         written += len(rows)
@@ -35,13 +45,17 @@ def take_snapshot(session: Session, *, period: str, at: date, levels: list[str],
     return written
 
 
-def snapshot_trend(session: Session, *, level: str, unit_code: str,
-                   indicator: str = "index") -> pd.DataFrame:
+def snapshot_trend(
+    session: Session, *, level: str, unit_code: str, indicator: str = "index"
+) -> pd.DataFrame:
     """Stored values of one indicator for one unit, by period (for trend charts)."""
     rows = session.exec(
         select(IndicatorSnapshot.period, IndicatorSnapshot.value)
-        .where(IndicatorSnapshot.level == level, IndicatorSnapshot.unit_code == unit_code,
-               IndicatorSnapshot.indicator == indicator)
+        .where(
+            IndicatorSnapshot.level == level,
+            IndicatorSnapshot.unit_code == unit_code,
+            IndicatorSnapshot.indicator == indicator,
+        )
         .order_by(IndicatorSnapshot.period)
     ).all()
     return pd.DataFrame(rows, columns=["period", "value"])

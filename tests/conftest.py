@@ -42,8 +42,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         params = getattr(item, "callspec", None)
         backend = params.params.get("db_url") if params else None
-        (drop if backend == "postgresql" and item.get_closest_marker("sqlite_only")
-         else keep).append(item)
+        (
+            drop if backend == "postgresql" and item.get_closest_marker("sqlite_only") else keep
+        ).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -134,8 +135,11 @@ def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
-           _postgres: _PostgresDatabases | None) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    _postgres: _PostgresDatabases | None,
+) -> Iterator[str]:
     """The database URL of this test (an empty file or database; ICTR_DATABASE_URL names it).
 
     Through `engine` or `demo_engine` the database comes ready: at the newest schema, or with
@@ -145,8 +149,13 @@ def db_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
         yield get_settings().database_url
         return
     assert _postgres is not None
-    wanted = ("demo" if "demo_engine" in request.fixturenames
-              else "empty" if "engine" in request.fixturenames else None)
+    wanted = (
+        "demo"
+        if "demo_engine" in request.fixturenames
+        else "empty"
+        if "engine" in request.fixturenames
+        else None
+    )
     name = _postgres.create(_postgres.template(wanted) if wanted else None)
     url = _postgres.url(name)
     monkeypatch.setenv("ICTR_DATABASE_URL", url)

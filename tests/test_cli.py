@@ -99,9 +99,14 @@ def test_locked_database_is_one_line_error(tmp_path, monkeypatch) -> None:
 def test_bad_setting_names_the_variable(tmp_path) -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "ictr.cli", "status"],
-        env={"ICTR_DISPLAY_TIMEZONE": "Mars/Olympus", "ICTR_DATABASE_URL":
-             f"sqlite:///{tmp_path / 'x.sqlite'}", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, check=False,
+        env={
+            "ICTR_DISPLAY_TIMEZONE": "Mars/Olympus",
+            "ICTR_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite'}",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 2
     assert "ICTR_DISPLAY_TIMEZONE" in completed.stderr

@@ -11,8 +11,15 @@ from inventory.demo import load_demo
 from inventory.errors import IctrError
 from inventory.models import AdminUnit, Agency, AgencyKind
 
-TABLES = ["admin_unit", "agency", "computer", "connection_point", "certificate",
-          "service_figure", "meta"]
+TABLES = [
+    "admin_unit",
+    "agency",
+    "computer",
+    "connection_point",
+    "certificate",
+    "service_figure",
+    "meta",
+]
 
 
 def scalar(engine, sql: str):
@@ -37,19 +44,33 @@ def test_loading_twice_gives_the_same_database(engine) -> None:
 
 
 def test_published_province_figures_are_reproduced(demo_engine) -> None:
-    computers_per_official = scalar(demo_engine, """
+    computers_per_official = scalar(
+        demo_engine,
+        """
         SELECT 100.0 * (SELECT COUNT(*) FROM computer c JOIN agency a ON a.id = c.agency_id
                         WHERE c.status = 'in_use'
                           AND a.kind IN ('provincial', 'district_committee'))
              / (SELECT SUM(officials) FROM agency
-                WHERE kind IN ('provincial', 'district_committee'))""")
-    internet = scalar(demo_engine, """
+                WHERE kind IN ('provincial', 'district_committee'))""",
+    )
+    internet = scalar(
+        demo_engine,
+        """
         SELECT 100.0 * SUM(CASE WHEN internet THEN 1 ELSE 0 END) / COUNT(*)
-        FROM computer WHERE status = 'in_use'""")
-    level3, level4, on_time = (scalar(demo_engine, f"""
-        SELECT 100.0 * SUM({num}) / SUM({den}) FROM service_figure WHERE period = '2020'""")
-        for num, den in [("procedures_level3", "procedures"), ("procedures_level4", "procedures"),
-                         ("dossiers_on_time", "dossiers_received")])
+        FROM computer WHERE status = 'in_use'""",
+    )
+    level3, level4, on_time = (
+        scalar(
+            demo_engine,
+            f"""
+        SELECT 100.0 * SUM({num}) / SUM({den}) FROM service_figure WHERE period = '2020'""",
+        )
+        for num, den in [
+            ("procedures_level3", "procedures"),
+            ("procedures_level4", "procedures"),
+            ("dossiers_on_time", "dossiers_received"),
+        ]
+    )
     assert f"{computers_per_official:.2f}" == "104.06"
     assert f"{internet:.2f}" == "91.14"
     assert f"{level3:.2f}" == "19.28"
@@ -63,21 +84,27 @@ def test_published_province_figures_are_reproduced(demo_engine) -> None:
 
 def district_ratio(engine, code: str) -> float:
     """Computers in use per official at the district's People's Committee and its communes."""
-    return float(scalar(engine, f"""
+    return float(
+        scalar(
+            engine,
+            f"""
         SELECT 1.0 * (SELECT COUNT(*) FROM computer c JOIN agency a ON a.id = c.agency_id
                       JOIN admin_unit u ON u.code = a.unit_code
                       WHERE c.status = 'in_use' AND (u.code = '{code}' OR u.parent_code = '{code}'))
              / (SELECT SUM(a.officials) FROM agency a JOIN admin_unit u ON u.code = a.unit_code
-                WHERE u.code = '{code}' OR u.parent_code = '{code}')"""))
+                WHERE u.code = '{code}' OR u.parent_code = '{code}')""",
+        )
+    )
 
 
 def test_remote_highland_districts_are_less_equipped_than_the_city(demo_engine) -> None:
     city = district_ratio(demo_engine, "024")
     for remote in ["026", "027", "032", "033"]:  # Đồng Văn, Mèo Vạc, Hoàng Su Phì, Xín Mần
         assert district_ratio(demo_engine, remote) < city * 0.85, remote
-    ratios = {code: district_ratio(demo_engine, code)
-              for code in ["024", "026", "027", "028", "029", "030", "031", "032", "033", "034",
-                           "035"]}
+    ratios = {
+        code: district_ratio(demo_engine, code)
+        for code in ["024", "026", "027", "028", "029", "030", "031", "032", "033", "034", "035"]
+    }
     assert len({round(r, 3) for r in ratios.values()}) == 11  # every district differs
 
 
@@ -100,13 +127,21 @@ def test_probe_addresses_are_loopback_only(demo_engine) -> None:
 
 def test_dataset_is_marked_synthetic(demo_engine) -> None:
     assert scalar(demo_engine, "SELECT value FROM meta WHERE key = 'dataset'").startswith(
-        "synthetic-demo")
+        "synthetic-demo"
+    )
 
 
 def test_demo_refuses_a_database_with_real_data(engine) -> None:
     with Session(engine) as session:
-        session.add(AdminUnit(code="02", name="Tỉnh Hà Giang", short_name="Hà Giang",
-                              unit_type="Tỉnh", level="province"))
+        session.add(
+            AdminUnit(
+                code="02",
+                name="Tỉnh Hà Giang",
+                short_name="Hà Giang",
+                unit_type="Tỉnh",
+                level="province",
+            )
+        )
         session.commit()
         session.add(Agency(name="Sở Y tế", kind=AgencyKind.provincial, unit_code="02"))
         session.commit()

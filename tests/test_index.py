@@ -30,8 +30,7 @@ def test_minmax_and_zscore() -> None:
 
 
 def config(**pillars_and_indicators):
-    raw = {"pillars": pillars_and_indicators.pop("pillars"),
-           "indicators": pillars_and_indicators}
+    raw = {"pillars": pillars_and_indicators.pop("pillars"), "indicators": pillars_and_indicators}
     return parse_config(raw, "test")
 
 
@@ -43,12 +42,15 @@ def test_index_is_weighted_mean_of_pillars_worked_by_hand() -> None:
         officials_per_computer={"weight": 1, "method": "goalpost", "target": 1},
         dossiers_on_time_pct={"weight": 1, "method": "goalpost", "target": 100},
     )
-    values = pd.DataFrame({
-        "internet_share_pct": [80.0, 100.0],
-        "mean_computer_age_years": [8.0, 4.0],
-        "officials_per_computer": [2.0, 1.0],
-        "dossiers_on_time_pct": [90.0, 50.0],
-    }, index=["A", "B"])
+    values = pd.DataFrame(
+        {
+            "internet_share_pct": [80.0, 100.0],
+            "mean_computer_age_years": [8.0, 4.0],
+            "officials_per_computer": [2.0, 1.0],
+            "dossiers_on_time_pct": [90.0, 50.0],
+        },
+        index=["A", "B"],
+    )
     out = composite_index(values, cfg)
     # A: infrastructure (3*0.8 + 1*0.5)/4 = 0.725; human 0.5; services 0.9
     assert out.loc["A", "pillar_infrastructure"] == pytest.approx(0.725)
@@ -59,13 +61,17 @@ def test_index_is_weighted_mean_of_pillars_worked_by_hand() -> None:
 
 
 def test_a_weight_change_moves_the_ranking() -> None:
-    values = pd.DataFrame({"internet_share_pct": [100.0, 50.0],
-                           "dossiers_on_time_pct": [40.0, 100.0]}, index=["A", "B"])
+    values = pd.DataFrame(
+        {"internet_share_pct": [100.0, 50.0], "dossiers_on_time_pct": [40.0, 100.0]},
+        index=["A", "B"],
+    )
 
     def ranks(infra: float, services: float) -> list[int]:
-        cfg = config(pillars={"infrastructure": infra, "services": services},
-                     internet_share_pct={"method": "goalpost", "target": 100},
-                     dossiers_on_time_pct={"method": "goalpost", "target": 100})
+        cfg = config(
+            pillars={"infrastructure": infra, "services": services},
+            internet_share_pct={"method": "goalpost", "target": 100},
+            dossiers_on_time_pct={"method": "goalpost", "target": 100},
+        )
         return composite_index(values, cfg)["rank"].tolist()
 
     assert ranks(0.8, 0.2) == [1, 2]  # A: 0.88 against B: 0.6
@@ -73,31 +79,36 @@ def test_a_weight_change_moves_the_ranking() -> None:
 
 
 def test_lower_is_better_is_inverted_in_minmax() -> None:
-    cfg = config(pillars={"infrastructure": 1},
-                 loss_7d_pct={"method": "minmax"})
-    out = composite_index(pd.DataFrame({"loss_7d_pct": [0.0, 5.0, 10.0]}, index=list("ABC")),
-                          cfg)
+    cfg = config(pillars={"infrastructure": 1}, loss_7d_pct={"method": "minmax"})
+    out = composite_index(pd.DataFrame({"loss_7d_pct": [0.0, 5.0, 10.0]}, index=list("ABC")), cfg)
     assert out["pillar_infrastructure"].tolist() == [1.0, 0.5, 0.0]
     assert out["rank"].tolist() == [1, 2, 3]
 
 
 def test_zscore_pillar_is_min_max_of_mean_z() -> None:
-    cfg = config(pillars={"services": 1},
-                 procedures_level3_pct={"method": "zscore"},
-                 procedures_level4_pct={"method": "zscore"})
-    values = pd.DataFrame({"procedures_level3_pct": [10.0, 20.0, 30.0],
-                           "procedures_level4_pct": [30.0, 10.0, 20.0]}, index=list("ABC"))
+    cfg = config(
+        pillars={"services": 1},
+        procedures_level3_pct={"method": "zscore"},
+        procedures_level4_pct={"method": "zscore"},
+    )
+    values = pd.DataFrame(
+        {"procedures_level3_pct": [10.0, 20.0, 30.0], "procedures_level4_pct": [30.0, 10.0, 20.0]},
+        index=list("ABC"),
+    )
     out = composite_index(values, cfg)
     # z3 = (-1.22, 0, 1.22); z4 = (1.22, -1.22, 0); means (0, -0.61, 0.61) -> min-max
     assert out["pillar_services"].tolist() == pytest.approx([0.5, 0.0, 1.0])
 
 
 def test_a_unit_missing_a_whole_pillar_has_no_index_and_no_rank() -> None:
-    cfg = config(pillars={"infrastructure": 0.5, "services": 0.5},
-                 internet_share_pct={"method": "goalpost", "target": 100},
-                 dossiers_on_time_pct={"method": "goalpost", "target": 100})
-    values = pd.DataFrame({"internet_share_pct": [90.0, 80.0],
-                           "dossiers_on_time_pct": [None, 70.0]}, index=["A", "B"])
+    cfg = config(
+        pillars={"infrastructure": 0.5, "services": 0.5},
+        internet_share_pct={"method": "goalpost", "target": 100},
+        dossiers_on_time_pct={"method": "goalpost", "target": 100},
+    )
+    values = pd.DataFrame(
+        {"internet_share_pct": [90.0, 80.0], "dossiers_on_time_pct": [None, 70.0]}, index=["A", "B"]
+    )
     out = composite_index(values, cfg)
     assert pd.isna(out.loc["A", "index"]) and pd.isna(out.loc["A", "rank"])
     assert out.loc["B", "rank"] == 1
@@ -107,7 +118,8 @@ def test_default_config_loads_and_covers_known_indicators() -> None:
     cfg = load_config()
     assert sum(cfg.pillars.values()) == pytest.approx(1.0)
     assert cfg.indicators["computers_per_official_pct"] == IndicatorWeight(
-        "computers_per_official_pct", 2.0, "goalpost", 100.0)
+        "computers_per_official_pct", 2.0, "goalpost", 100.0
+    )
     assert cfg.indicators["availability_30d_pct"].target == 99.5
 
 
@@ -116,17 +128,22 @@ def test_default_config_loads_and_covers_known_indicators() -> None:
     [
         ("[pillars]\nroads = 1\n", "[pillars] roads: unknown pillar"),
         ("[pillars]\ninfrastructure = -1\n", "weight must be >= 0"),
-        ("[pillars]\ninfrastructure = 1\n[indicators.speed]\nweight = 1\n",
-         "[indicators.speed]: unknown indicator"),
-        ("[pillars]\ninfrastructure = 1\n[indicators.internet_share_pct]\nmethod = 'rank'\n",
-         "method = 'rank': use one of goalpost, minmax, zscore"),
-        ("[pillars]\ninfrastructure = 1\n[indicators.internet_share_pct]\nmethod = 'goalpost'\n",
-         "goalpost needs a target > 0"),
+        (
+            "[pillars]\ninfrastructure = 1\n[indicators.speed]\nweight = 1\n",
+            "[indicators.speed]: unknown indicator",
+        ),
+        (
+            "[pillars]\ninfrastructure = 1\n[indicators.internet_share_pct]\nmethod = 'rank'\n",
+            "method = 'rank': use one of goalpost, minmax, zscore",
+        ),
+        (
+            "[pillars]\ninfrastructure = 1\n[indicators.internet_share_pct]\nmethod = 'goalpost'\n",
+            "goalpost needs a target > 0",
+        ),
         ("pillars = [", "not valid TOML"),
     ],
 )
-def test_bad_config_is_refused_with_exact_message(tmp_path: Path, text: str,
-                                                  message: str) -> None:
+def test_bad_config_is_refused_with_exact_message(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "index.toml"
     path.write_text(text)
     with pytest.raises(IctrError) as caught:

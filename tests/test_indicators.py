@@ -30,32 +30,88 @@ POLICY = AgePolicy(
 
 
 def _units(session: Session) -> None:
-    session.add(AdminUnit(code="02", name="Tỉnh Hà Giang", short_name="Hà Giang",
-                          unit_type="Tỉnh", level=UnitLevel.province))
+    session.add(
+        AdminUnit(
+            code="02",
+            name="Tỉnh Hà Giang",
+            short_name="Hà Giang",
+            unit_type="Tỉnh",
+            level=UnitLevel.province,
+        )
+    )
     session.commit()
     for code, name in [("024", "Thành phố Hà Giang"), ("026", "Huyện Đồng Văn")]:
-        session.add(AdminUnit(code=code, name=name, short_name=name, unit_type="Huyện",
-                              level=UnitLevel.district, parent_code="02"))
+        session.add(
+            AdminUnit(
+                code=code,
+                name=name,
+                short_name=name,
+                unit_type="Huyện",
+                level=UnitLevel.district,
+                parent_code="02",
+            )
+        )
     session.commit()
-    session.add(AdminUnit(code="00688", name="Phường Quang Trung", short_name="Quang Trung",
-                          unit_type="Phường", level=UnitLevel.commune, parent_code="024"))
-    session.add(AdminUnit(code="00712", name="Xã Lũng Cú", short_name="Lũng Cú",
-                          unit_type="Xã", level=UnitLevel.commune, parent_code="026"))
+    session.add(
+        AdminUnit(
+            code="00688",
+            name="Phường Quang Trung",
+            short_name="Quang Trung",
+            unit_type="Phường",
+            level=UnitLevel.commune,
+            parent_code="024",
+        )
+    )
+    session.add(
+        AdminUnit(
+            code="00712",
+            name="Xã Lũng Cú",
+            short_name="Lũng Cú",
+            unit_type="Xã",
+            level=UnitLevel.commune,
+            parent_code="026",
+        )
+    )
     session.commit()
 
 
-def _computers(session, agency, n, *, year, kind="desktop", internet=0, os="Windows 10",
-               status=ComputerStatus.in_use):
+def _computers(
+    session,
+    agency,
+    n,
+    *,
+    year,
+    kind="desktop",
+    internet=0,
+    os="Windows 10",
+    status=ComputerStatus.in_use,
+):
     for i in range(n):
-        session.add(Computer(asset_tag=f"{agency.code}-{year}-{kind}-{status}-{i}-{os}",
-                             agency_id=agency.id, kind=ComputerKind(kind), purchase_year=year,
-                             internet=i < internet, os=os, status=status))
+        session.add(
+            Computer(
+                asset_tag=f"{agency.code}-{year}-{kind}-{status}-{i}-{os}",
+                agency_id=agency.id,
+                kind=ComputerKind(kind),
+                purchase_year=year,
+                internet=i < internet,
+                os=os,
+                status=status,
+            )
+        )
 
 
 def _round(session, point, agent, hours_ago, received, rtt=None):
-    session.add(ProbeResult(point_id=point.id, agent=agent, method="icmp",
-                            started_at=END - timedelta(hours=hours_ago), sent=5,
-                            received=received, rtt_median_ms=rtt))
+    session.add(
+        ProbeResult(
+            point_id=point.id,
+            agent=agent,
+            method="icmp",
+            started_at=END - timedelta(hours=hours_ago),
+            sent=5,
+            received=received,
+            rtt_median_ms=rtt,
+        )
+    )
 
 
 @pytest.fixture
@@ -69,8 +125,14 @@ def session(engine):
             ("H026", AgencyKind.district_committee, "026", 5, 1),
             ("X1", AgencyKind.commune_committee, "00688", 4, 2),
         ]:
-            agencies[code] = Agency(code=code, name=f"Cơ quan {code}", kind=kind, unit_code=unit,
-                                    officials=officials, signing_officials=signing)
+            agencies[code] = Agency(
+                code=code,
+                name=f"Cơ quan {code}",
+                kind=kind,
+                unit_code=unit,
+                officials=officials,
+                signing_officials=signing,
+            )
             session.add(agencies[code])
         session.commit()
         p, h024, h026, x1 = (agencies[c] for c in ["P", "H024", "H026", "X1"])
@@ -88,18 +150,42 @@ def session(engine):
             ("C3", h024, date(2022, 1, 1), date(2027, 1, 1), date(2024, 1, 1)),  # revoked
             ("C4", x1, date(2021, 5, 1), date(2026, 5, 1), None),
         ]:
-            session.add(Certificate(serial=serial, holder="Lò Thị Mai", agency_id=agency.id,
-                                    issued_on=issued, expires_on=expires, revoked_on=revoked))
+            session.add(
+                Certificate(
+                    serial=serial,
+                    holder="Lò Thị Mai",
+                    agency_id=agency.id,
+                    issued_on=issued,
+                    expires_on=expires,
+                    revoked_on=revoked,
+                )
+            )
         for unit, agency, period, figures in [
             ("02", p, "2024", (100, 20, 10, 1000, 300, 900)),
             ("02", p, "2023", (100, 0, 0, 1000, 0, 0)),  # an older period: not used
             ("024", h024, "2024", (50, 5, 5, 200, 20, 150)),
         ]:
-            session.add(ServiceFigure(unit_code=unit, agency_id=agency.id, period=period,
-                                      **dict(zip(["procedures", "procedures_level3",
-                                                  "procedures_level4", "dossiers_received",
-                                                  "dossiers_online", "dossiers_on_time"],
-                                                 figures, strict=True))))
+            session.add(
+                ServiceFigure(
+                    unit_code=unit,
+                    agency_id=agency.id,
+                    period=period,
+                    **dict(
+                        zip(
+                            [
+                                "procedures",
+                                "procedures_level3",
+                                "procedures_level4",
+                                "dossiers_received",
+                                "dossiers_online",
+                                "dossiers_on_time",
+                            ],
+                            figures,
+                            strict=True,
+                        )
+                    ),
+                )
+            )
         a = ConnectionPoint(code="A", name="Điểm A", unit_code="00688", address="127.0.0.2")
         b = ConnectionPoint(code="B", name="Điểm B", unit_code="024", address="127.0.0.3")
         c = ConnectionPoint(code="C", name="Điểm C", unit_code="026", address="127.0.0.4")
@@ -130,8 +216,7 @@ def test_district_indicators_match_hand_computation(session) -> None:
     assert city["within_service_life_pct"] == pytest.approx(60.0)  # 4 laptops + 2 desktops
     assert city["supported_os_pct"] == pytest.approx(100.0)
     mean_year = (4 * 2023 + 2 * 2019 + 2 * 2020) / 8
-    assert city["mean_computer_age_years"] == pytest.approx(2024 + 181.5 / 365.25 - 0.5
-                                                            - mean_year)
+    assert city["mean_computer_age_years"] == pytest.approx(2024 + 181.5 / 365.25 - 0.5 - mean_year)
     assert city["unknown_age_computers"] == 2
     assert city["officials_per_computer"] == pytest.approx(1.2)  # 12 / 10
     assert city["valid_certificates_per_signing_official"] == pytest.approx(0.5)  # 2 / 4
@@ -153,8 +238,14 @@ def test_district_indicators_match_hand_computation(session) -> None:
 def test_units_without_data_show_no_data_not_zero(session) -> None:
     v = values(session, "district")
     dong_van = v.loc["026"]
-    for key in ["commune_computers_per_official_pct", "procedures_level3_pct",
-                "availability_24h_pct", "points_up_pct", "median_rtt_7d_ms", "loss_7d_pct"]:
+    for key in [
+        "commune_computers_per_official_pct",
+        "procedures_level3_pct",
+        "availability_24h_pct",
+        "points_up_pct",
+        "median_rtt_7d_ms",
+        "loss_7d_pct",
+    ]:
         assert pd.isna(dong_van[key]), key
     commune = values(session, "commune").loc["00712"]  # no agency, no point
     assert commune.drop("connection_points").isna().all()

@@ -22,12 +22,26 @@ from inventory.models import (
 @pytest.fixture
 def session(engine):
     with Session(engine) as session:
-        session.add(AdminUnit(code="02", name="Tỉnh Hà Giang", short_name="Hà Giang",
-                              unit_type="Tỉnh", level=UnitLevel.province))
+        session.add(
+            AdminUnit(
+                code="02",
+                name="Tỉnh Hà Giang",
+                short_name="Hà Giang",
+                unit_type="Tỉnh",
+                level=UnitLevel.province,
+            )
+        )
         session.commit()
-        session.add(Agency(code="A1", name="Sở Thông tin và Truyền thông",
-                           kind=AgencyKind.provincial, unit_code="02", officials=40,
-                           signing_officials=10))
+        session.add(
+            Agency(
+                code="A1",
+                name="Sở Thông tin và Truyền thông",
+                kind=AgencyKind.provincial,
+                unit_code="02",
+                officials=40,
+                signing_officials=10,
+            )
+        )
         session.commit()
         yield session
 
@@ -84,8 +98,15 @@ def test_foreign_keys_are_enforced(session: Session) -> None:
 
 
 def test_certificate_cannot_expire_before_issue(session: Session) -> None:
-    session.add(Certificate(serial="S1", holder="Lò Văn Minh", agency_id=agency_id(session),
-                            issued_on=date(2020, 5, 1), expires_on=date(2020, 4, 30)))
+    session.add(
+        Certificate(
+            serial="S1",
+            holder="Lò Văn Minh",
+            agency_id=agency_id(session),
+            issued_on=date(2020, 5, 1),
+            expires_on=date(2020, 4, 30),
+        )
+    )
     with pytest.raises(IntegrityError, match="(?i)check constraint"):
         session.commit()
 

@@ -17,15 +17,16 @@ from inventory.errors import IctrError
 from inventory.migrate import require_current_schema
 from inventory.models import AdminUnit, UnitLevel
 from inventory.settings import get_settings
-from readiness.indicators import INDICATORS, LEVELS
 from readiness.index import load_config
+from readiness.indicators import INDICATORS, LEVELS
 from readiness.periods import period_date, quarter_of
 from readiness.report_xlsx import write_report
 from readiness.snapshots import take_snapshot
 from readiness.table import readiness_table
 
-indicators_app = typer.Typer(help="Readiness indicators and the composite index.",
-                             rich_markup_mode=None)
+indicators_app = typer.Typer(
+    help="Readiness indicators and the composite index.", rich_markup_mode=None
+)
 
 LEVEL_HELP = f"Level: {', '.join(LEVELS)}."
 CONFIG_HELP = "Index configuration TOML (default: data/readiness_index.toml)."
@@ -73,10 +74,20 @@ def _print_table(table: pd.DataFrame) -> None:
         shown.columns = [f"{code}" for code in shown.columns]
         typer.echo(shown.to_string(float_format=lambda v: f"{v:.2f}", na_rep="no data"))
     else:
-        shown = table[["code", "name", "pillar_infrastructure", "pillar_human_resources",
-                       "pillar_services", "index", "rank"]]
-        typer.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}",
-                                   na_rep="no data"))
+        shown = table[
+            [
+                "code",
+                "name",
+                "pillar_infrastructure",
+                "pillar_human_resources",
+                "pillar_services",
+                "index",
+                "rank",
+            ]
+        ]
+        typer.echo(
+            shown.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="no data")
+        )
 
 
 @indicators_app.callback(invoke_without_command=True)
@@ -96,8 +107,7 @@ def indicators(
     require_current_schema(engine)
     cfg = load_config(config)
     with session_scope(engine) as session:
-        table = readiness_table(session, level=_check_level(level), at=_parse_date(at),
-                                config=cfg)
+        table = readiness_table(session, level=_check_level(level), at=_parse_date(at), config=cfg)
         synthetic = is_demo(session)
     if output_format == "json":
         typer.echo(json.dumps(_records(table), ensure_ascii=False, indent=1))
@@ -111,8 +121,9 @@ def indicators(
 
 @indicators_app.command("snapshot")
 def snapshot(
-    period: str | None = typer.Option(None, help="2026Q4, 2026 or 2026-11 (default: "
-                                      "this quarter)."),
+    period: str | None = typer.Option(
+        None, help="2026Q4, 2026 or 2026-11 (default: this quarter)."
+    ),
     levels: str = typer.Option("province,district", help="Comma-separated levels to store."),
     config: Path | None = typer.Option(None, help=CONFIG_HELP),
 ) -> None:
@@ -126,8 +137,10 @@ def snapshot(
     cfg = load_config(config)
     with session_scope(engine) as session:
         written = take_snapshot(session, period=period, at=at, levels=chosen, config=cfg)
-    typer.echo(f"snapshot {period} (figures at {at.isoformat()}): {written} values stored "
-               f"for {', '.join(chosen)}")
+    typer.echo(
+        f"snapshot {period} (figures at {at.isoformat()}): {written} values stored "
+        f"for {', '.join(chosen)}"
+    )
 
 
 def report(
@@ -143,15 +156,22 @@ def report(
     cfg = load_config(config)
     with session_scope(engine) as session:
         province = session.exec(
-            select(AdminUnit).where(AdminUnit.level == UnitLevel.province)).first()
+            select(AdminUnit).where(AdminUnit.level == UnitLevel.province)
+        ).first()
         tables = {
             "Cấp tỉnh": readiness_table(session, level="province", at=at, config=cfg),
             "Cấp huyện": readiness_table(session, level="district", at=at, config=cfg),
             "Cấp xã": readiness_table(session, level="commune", at=at, config=cfg),
         }
         synthetic = is_demo(session)
-    write_report(output, year=year, at=at, province_name=province.name if province else "",
-                 tables=tables, synthetic=synthetic)
+    write_report(
+        output,
+        year=year,
+        at=at,
+        province_name=province.name if province else "",
+        tables=tables,
+        synthetic=synthetic,
+    )
     typer.echo(f"report {year} (figures at {at.isoformat()}) written to {output}")
 
 

@@ -12,7 +12,8 @@ a point and a bounding box. The method:
 The cells tile the outline, so districts tile it too, and every commune contains its own
 point. Should a district's published point (its seat) fall outside its shape, the point
 is added as an extra seed owned by the district's nearest commune and the cells are drawn
-again, so the seat is always inside. Everything here is labelled approximate.
+again (repeatedly, should that push another seat out), so every seat ends up inside.
+Everything here is labelled approximate.
 """
 
 from __future__ import annotations
@@ -145,15 +146,18 @@ def approximate_shapes(units: Sequence[AdminUnit]) -> ApproximateShapes:
         extents, [s.point for s in seeds.values()] + [s.point for s in seat_seeds.values()]
     )
 
+    # Each added seat is a seed, hence inside its district from then on; adding one can push
+    # another district's seat out, so repeat (at most once per district).
+    added: list[str] = []
     cells = voronoi_cells(outline, list(seeds.values()))
-    missing_seats = [
+    while missing := [
         code
         for code, seat in seat_seeds.items()
-        if not any(cells[c.code].covers(seat.point) for c in communes_of[code] if c.code in cells)
-    ]
-    if missing_seats:
-        extra = [seat_seeds[code] for code in missing_seats]
-        cells = voronoi_cells(outline, list(seeds.values()) + extra)
+        if code not in added
+        and not any(cells[c.code].covers(seat.point) for c in communes_of[code] if c.code in cells)
+    ]:
+        added += missing
+        cells = voronoi_cells(outline, list(seeds.values()) + [seat_seeds[code] for code in added])
 
     district_cells = {
         d.code: polygonal_part(
@@ -171,5 +175,5 @@ def approximate_shapes(units: Sequence[AdminUnit]) -> ApproximateShapes:
         districts={code: _clean(plane.to_degrees(shape)) for code, shape in district_cells.items()},
         communes={code: _clean(plane.to_degrees(shape)) for code, shape in cells.items()},
         unplaced=unplaced,
-        seats_added=missing_seats,
+        seats_added=added,
     )

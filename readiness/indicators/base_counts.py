@@ -46,9 +46,7 @@ def agency_counts(session: Session, *, at: date, life_years: Mapping[str, int]) 
             _count_if(and_(in_use, Computer.internet)).label("computers_internet"),
             _count_if(within_life).label("computers_within_life"),
             _count_if(known_age).label("computers_known_age"),
-            func.sum(case((known_age, Computer.purchase_year), else_=0)).label(
-                "purchase_year_sum"
-            ),
+            func.sum(case((known_age, Computer.purchase_year), else_=0)).label("purchase_year_sum"),
         )
         .group_by(Computer.agency_id)
         .subquery()
@@ -74,9 +72,20 @@ def agency_counts(session: Session, *, at: date, life_years: Mapping[str, int]) 
     return frame
 
 
-_AGENCY_COLUMNS = ["agency_id", "code", "name", "kind", "unit_code", "officials",
-                   "signing_officials", "computers_in_use", "computers_internet",
-                   "computers_within_life", "computers_known_age", "purchase_year_sum"]
+_AGENCY_COLUMNS = [
+    "agency_id",
+    "code",
+    "name",
+    "kind",
+    "unit_code",
+    "officials",
+    "signing_officials",
+    "computers_in_use",
+    "computers_internet",
+    "computers_within_life",
+    "computers_known_age",
+    "purchase_year_sum",
+]
 
 
 def supported_os_counts(
@@ -122,8 +131,16 @@ def service_counts(session: Session, *, at: date) -> pd.DataFrame:
             func.substr(ServiceFigure.period, 1, 4) <= str(at.year)
         )
     ).scalar()
-    columns = ["unit_code", "agency_id", "procedures", "procedures_level3", "procedures_level4",
-               "dossiers_received", "dossiers_online", "dossiers_on_time"]
+    columns = [
+        "unit_code",
+        "agency_id",
+        "procedures",
+        "procedures_level3",
+        "procedures_level4",
+        "dossiers_received",
+        "dossiers_online",
+        "dossiers_on_time",
+    ]
     if latest_year is None:
         return pd.DataFrame(columns=columns)
     rows = session.execute(
@@ -139,13 +156,16 @@ def service_counts(session: Session, *, at: date) -> pd.DataFrame:
 
 
 def point_counts(session: Session, *, at: date) -> pd.DataFrame:
-    """Per active point: rounds and good rounds over 24 h / 7 d / 30 d, loss, median RTT, last status.
+    """Per active point: rounds and good rounds over 24 h / 7 d / 30 d, loss, RTT, last status.
 
     Only rows of the point's own agent count (another agent's view is for diagnosis).
     A round is good when at least one reply came back.
     """
-    end = datetime.combine(at, time.max, tzinfo=UTC) if at < datetime.now(UTC).date() \
+    end = (
+        datetime.combine(at, time.max, tzinfo=UTC)
+        if at < datetime.now(UTC).date()
         else datetime.now(UTC)
+    )
     since = {w: end - timedelta(hours=h) for w, h in (("24h", 24), ("7d", 168), ("30d", 720))}
     own = and_(
         ProbeResult.point_id == ConnectionPoint.id,
@@ -169,14 +189,18 @@ def point_counts(session: Session, *, at: date) -> pd.DataFrame:
     ]
     points = pd.DataFrame(
         session.execute(
-            select(ConnectionPoint.id.label("point_id"), ConnectionPoint.unit_code,
-                   ConnectionPoint.agency_id).where(ConnectionPoint.active)
+            select(
+                ConnectionPoint.id.label("point_id"),
+                ConnectionPoint.unit_code,
+                ConnectionPoint.agency_id,
+            ).where(ConnectionPoint.active)
         ).all(),
         columns=["point_id", "unit_code", "agency_id"],
     )
     stats = pd.DataFrame(
         session.execute(
-            select(ProbeResult.point_id, *aggregates).join(ConnectionPoint, own)
+            select(ProbeResult.point_id, *aggregates)
+            .join(ConnectionPoint, own)
             .group_by(ProbeResult.point_id)
         ).all(),
         columns=["point_id", *[a.name for a in aggregates]],
@@ -196,9 +220,12 @@ def point_counts(session: Session, *, at: date) -> pd.DataFrame:
             select(ProbeResult.point_id, func.max(case((good, 1), else_=0)))
             .join(ConnectionPoint, own)
             .join(
-                latest := select(ProbeResult.point_id.label("pid"),
-                                 func.max(ProbeResult.started_at).label("t"))
-                .join(ConnectionPoint, own).group_by(ProbeResult.point_id).subquery(),
+                latest := select(
+                    ProbeResult.point_id.label("pid"), func.max(ProbeResult.started_at).label("t")
+                )
+                .join(ConnectionPoint, own)
+                .group_by(ProbeResult.point_id)
+                .subquery(),
                 and_(latest.c.pid == ProbeResult.point_id, latest.c.t == ProbeResult.started_at),
             )
             .group_by(ProbeResult.point_id)

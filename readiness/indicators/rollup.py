@@ -65,11 +65,14 @@ def compute_long(
     points = base_counts.point_counts(session, at=at)
 
     if level == "agency":
-        targets = pd.DataFrame({
-            "code": agencies["code"].fillna(agencies["agency_id"].astype(str)),
-            "name": agencies["name"], "parent_code": agencies["unit_code"],
-            "key": agencies["agency_id"],
-        })
+        targets = pd.DataFrame(
+            {
+                "code": agencies["code"].fillna(agencies["agency_id"].astype(str)),
+                "name": agencies["name"],
+                "parent_code": agencies["unit_code"],
+                "key": agencies["agency_id"],
+            }
+        )
         agencies["group"] = agencies["agency_id"]
         services["group"] = services["agency_id"]
         points["group"] = points["agency_id"]
@@ -79,8 +82,9 @@ def compute_long(
         agencies["group"] = agencies["unit_code"].map(mapping)
         # Figures reported by an agency belong where the agency sits.
         agency_unit = agencies.set_index("agency_id")["unit_code"]
-        services["group"] = services["agency_id"].map(agency_unit).fillna(
-            services["unit_code"]).map(mapping)
+        services["group"] = (
+            services["agency_id"].map(agency_unit).fillna(services["unit_code"]).map(mapping)
+        )
         points["group"] = points["unit_code"].map(mapping)
 
     def total(frame: pd.DataFrame, column: str, where: pd.Series | None = None) -> pd.Series:
@@ -99,40 +103,59 @@ def compute_long(
     at_year = at.year + (at.timetuple().tm_yday - 0.5) / 365.25
     with_points = points["rounds_30d"].notna() if "rounds_30d" in points else points["point_id"] < 0
     rows: dict[str, tuple[pd.Series, pd.Series]] = {
-        "computers_per_official_pct": (total(agencies, "computers_in_use", core),
-                                       total(agencies, "officials", core)),
-        "commune_computers_per_official_pct": (total(agencies, "computers_in_use", commune),
-                                               total(agencies, "officials", commune)),
+        "computers_per_official_pct": (
+            total(agencies, "computers_in_use", core),
+            total(agencies, "officials", core),
+        ),
+        "commune_computers_per_official_pct": (
+            total(agencies, "computers_in_use", commune),
+            total(agencies, "officials", commune),
+        ),
         "internet_share_pct": (total(agencies, "computers_internet"), in_use),
         "within_service_life_pct": (total(agencies, "computers_within_life"), in_use),
         "supported_os_pct": (total(agencies, "computers_supported_os"), in_use),
         # numerator: summed ages; denominator: computers of known age
         "mean_computer_age_years": (known * at_year - (year_sum + 0.5 * known), known),
-        "points_up_pct": (total(points, "up_now", with_points),
-                          targets["key"].map(points[with_points].groupby("group").size())),
+        "points_up_pct": (
+            total(points, "up_now", with_points),
+            targets["key"].map(points[with_points].groupby("group").size()),
+        ),
         "availability_24h_pct": (total(points, "good_24h"), total(points, "rounds_24h")),
         "availability_7d_pct": (total(points, "good_7d"), total(points, "rounds_7d")),
         "availability_30d_pct": (total(points, "good_30d"), total(points, "rounds_30d")),
-        "loss_7d_pct": (total(points, "sent_7d") - total(points, "received_7d"),
-                        total(points, "sent_7d")),
-        "valid_certificates_per_signing_official": (total(agencies, "certificates_valid"),
-                                                    total(agencies, "signing_officials")),
+        "loss_7d_pct": (
+            total(points, "sent_7d") - total(points, "received_7d"),
+            total(points, "sent_7d"),
+        ),
+        "valid_certificates_per_signing_official": (
+            total(agencies, "certificates_valid"),
+            total(agencies, "signing_officials"),
+        ),
         "officials_per_computer": (total(agencies, "officials"), in_use),
-        "procedures_level3_pct": (total(services, "procedures_level3"),
-                                  total(services, "procedures")),
-        "procedures_level4_pct": (total(services, "procedures_level4"),
-                                  total(services, "procedures")),
-        "dossiers_online_pct": (total(services, "dossiers_online"),
-                                total(services, "dossiers_received")),
-        "dossiers_on_time_pct": (total(services, "dossiers_on_time"),
-                                 total(services, "dossiers_received")),
+        "procedures_level3_pct": (
+            total(services, "procedures_level3"),
+            total(services, "procedures"),
+        ),
+        "procedures_level4_pct": (
+            total(services, "procedures_level4"),
+            total(services, "procedures"),
+        ),
+        "dossiers_online_pct": (
+            total(services, "dossiers_online"),
+            total(services, "dossiers_received"),
+        ),
+        "dossiers_on_time_pct": (
+            total(services, "dossiers_on_time"),
+            total(services, "dossiers_received"),
+        ),
     }
     # Plain counts and medians: the value is its own numerator, over a denominator of 1.
     values: dict[str, pd.Series] = {
         "unknown_age_computers": in_use - known,
         "connection_points": targets["key"].map(points.groupby("group").size()).fillna(0),
         "median_rtt_7d_ms": targets["key"].map(
-            points.groupby("group")["median_rtt_7d_ms"].median()),
+            points.groupby("group")["median_rtt_7d_ms"].median()
+        ),
     }
     frames = []
     for key, indicator in INDICATORS.items():
@@ -142,11 +165,20 @@ def compute_long(
         else:
             numerator, denominator = rows[key]
             value = _ratio(numerator, denominator, indicator.scale)
-        frames.append(pd.DataFrame({
-            "level": level, "code": targets["code"], "name": targets["name"],
-            "parent_code": targets["parent_code"], "indicator": key,
-            "pillar": indicator.pillar.value, "value": value,
-            "numerator": numerator.astype(float), "denominator": denominator.astype(float),
-            "unit": indicator.unit,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "level": level,
+                    "code": targets["code"],
+                    "name": targets["name"],
+                    "parent_code": targets["parent_code"],
+                    "indicator": key,
+                    "pillar": indicator.pillar.value,
+                    "value": value,
+                    "numerator": numerator.astype(float),
+                    "denominator": denominator.astype(float),
+                    "unit": indicator.unit,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
