@@ -89,11 +89,14 @@ def refusal(ip: IPAddress, forbidden: dict[IPAddress, str]) -> str | None:
             return "a 'this network' address (0.0.0.0/8)"
         if ip.is_reserved:
             return "a reserved address (240.0.0.0/4)"
-    if ip.is_loopback and isinstance(ip, ipaddress.IPv4Address):
-        # 127.0.0.0 and 127.255.255.255 stay refused even if the route table was not read.
-        if ip in (ipaddress.IPv4Address("127.0.0.0"), ipaddress.IPv4Address("127.255.255.255")):
-            return "the network or broadcast address of 127.0.0.0/8"
-    return forbidden.get(ip)
+    if ip in forbidden:
+        return forbidden[ip]
+    # 127.0.0.0/8's own network and broadcast addresses, even without its route.
+    if ip == ipaddress.IPv4Address("127.0.0.0"):
+        return "the network address of 127.0.0.0/8"
+    if ip == ipaddress.IPv4Address("127.255.255.255"):
+        return "the broadcast address of 127.0.0.0/8"
+    return None
 
 
 def resolve(address: str) -> list[IPAddress]:
