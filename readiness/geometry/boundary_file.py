@@ -12,8 +12,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pyogrio
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from pyproj.exceptions import CRSError, ProjError
+from pyproj.transformer import TransformerGroup
 
 from inventory.errors import IctrError
 
@@ -67,22 +68,20 @@ def _looks_like_degrees(frame: gpd.GeoDataFrame) -> bool:
 
 
 def _transformation_note(crs: CRS) -> str | None:
-    """Warn when PROJ has no datum shift for the file's CRS: positions could be off by
-    hundreds of metres (typical of a VN-2000 .prj written without TOWGS84 parameters)."""
-    if crs.geodetic_crs is not None and crs.geodetic_crs.datum == WGS84.datum:
-        return None
+    """Warn when PROJ knows no datum shift from the file's CRS to WGS 84: positions could be
+    off by hundreds of metres (typical of a VN-2000 .prj written without TOWGS84)."""
     try:
-        transformer = Transformer.from_crs(crs, WGS84, always_xy=True)
-        description = transformer.description
+        candidates = TransformerGroup(crs, WGS84, always_xy=True).transformers
     except ProjError:
         return None
-    if "ballpark" in description.lower():
-        return (
-            f"warning: no datum shift is known from {crs.name} to WGS 84 "
-            "(positions may be off by up to a few hundred metres); if this is VN-2000, "
-            "save the file with a CRS that declares it (e.g. EPSG:3405 or a .prj with TOWGS84)"
-        )
-    return None
+    if candidates and not all("ballpark" in t.description.lower() for t in candidates):
+        return None
+    datum = crs.geodetic_crs.datum.name if crs.geodetic_crs is not None else "unknown"
+    return (
+        f"warning: no datum shift is known from {datum} to WGS 84, so positions may be off "
+        "by up to a few hundred metres; if the file is in VN-2000, give it a CRS that says "
+        "so (e.g. EPSG:3405, or a .prj with TOWGS84 parameters)"
+    )
 
 
 def read_boundary_file(path: Path, *, layer: str | None = None) -> BoundaryFile:
