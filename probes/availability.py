@@ -61,6 +61,7 @@ def availability(
         .where(ProbeResult.started_at > now - window)
         .where(ProbeResult.started_at <= now)
         .group_by(col(ProbeResult.point_id), col(ProbeResult.started_at))
+        .having(func.max(ProbeResult.sent) > 0)
     )
     if point_ids is not None:
         per_round = per_round.where(col(ProbeResult.point_id).in_(list(point_ids)))

@@ -1,5 +1,6 @@
 """Incidents: a point is down after K consecutive failed rounds and up again after one
-good round. A failed round is one in which nothing answered (every row received 0).
+good round. A failed round is one in which nothing answered (every row received 0);
+a round in which nothing was sent to the point (refused, unresolvable) does not count.
 
 Everything is derived from the stored rows, so a round replayed from the spool has the
 same effect as one stored at once.
@@ -26,7 +27,8 @@ class IncidentChanges:
 def round_outcomes(
     session: Session, *, agent: str, started_at: datetime, point_ids: Collection[int]
 ) -> dict[int, bool]:
-    """point id -> True when the point answered anything in the round at `started_at`."""
+    """point id -> True when the point answered anything in the round at `started_at`
+    (points to which nothing was sent in that round are left out)."""
     if not point_ids:
         return {}
     statement = (
@@ -35,6 +37,7 @@ def round_outcomes(
         .where(ProbeResult.started_at == started_at)
         .where(col(ProbeResult.point_id).in_(list(point_ids)))
         .group_by(col(ProbeResult.point_id))
+        .having(func.max(ProbeResult.sent) > 0)
     )
     return {point_id: (best or 0) > 0 for point_id, best in session.exec(statement).all()}
 
@@ -49,6 +52,7 @@ def _recent_rounds(
         .where(ProbeResult.agent == agent)
         .where(ProbeResult.started_at <= until)
         .group_by(col(ProbeResult.started_at))
+        .having(func.max(ProbeResult.sent) > 0)
         .order_by(col(ProbeResult.started_at).desc())
         .limit(limit)
     )

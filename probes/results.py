@@ -17,6 +17,7 @@ from probes.targets import Target
 UP = "up"  # every method answered, every configured port open
 DEGRADED = "degraded"  # reachable, but a method went unanswered or a configured port is closed
 DOWN = "down"  # nothing answered at all: this is what counts towards an incident
+SKIPPED = "skipped"  # nothing was sent (refused address, unresolvable name, misconfigured)
 
 
 @dataclass
@@ -195,7 +196,9 @@ def summarise(
 def point_status(rows: Sequence[MethodResult]) -> PointStatus:
     sent = sum(r.sent for r in rows)
     received = sum(r.received for r in rows)
-    if received == 0:
+    if sent == 0:
+        status = SKIPPED
+    elif received == 0:
         status = DOWN
     elif all(r.success for r in rows):
         status = UP

@@ -120,17 +120,17 @@ class Scheduler:
         while not self._stop.is_set():
             if await self._wait_stop(slot - time.monotonic()):
                 break
-            late = max(0.0, time.monotonic() - slot)
+            now = time.monotonic()
+            late = max(0.0, now - slot)
             if late > 1.0:
                 log.warning("round starts %.1f s late: the previous round overran", late)
+            slot = max(slot, now)  # after an overrun the cadence restarts: no catching up
             done = await self._one_round(late)
             if not done:
                 break  # stopped mid-round
             if self.max_rounds is not None and len(self.rounds) >= self.max_rounds:
                 break
             slot += self.interval_s
-            if slot < time.monotonic():
-                slot = time.monotonic()  # overran: start the next one now, skip missed slots
 
     async def _load(self) -> list[Target]:
         try:

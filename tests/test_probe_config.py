@@ -133,8 +133,7 @@ REFUSED = {
 def test_forbidden_addresses_are_refused_and_never_get_an_ip(engine) -> None:
     allowed = {"127.10.0.1": "127.10.0.1", "::1": "::1", "localhost": None}
     points = [
-        {"code": f"P{i:02d}", "address": address}
-        for i, address in enumerate([*REFUSED, *allowed])
+        {"code": f"P{i:02d}", "address": address} for i, address in enumerate([*REFUSED, *allowed])
     ]
     add_points(engine, points)
     refresh_routes()

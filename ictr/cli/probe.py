@@ -98,12 +98,14 @@ def _print_round(result: RoundResult, stored: str) -> None:
         rtt = "-" if p.rtt_median_ms is None else f"{p.rtt_median_ms:.2f} ms"
         name = p.name if len(p.name) <= 44 else p.name[:43] + "…"
         typer.echo(f"{p.code:<10} {name:<44} {p.status:<9} {loss:>6} {rtt:>11}  {p.note}")
-    counts = {s: sum(1 for p in points if p.status == s) for s in ("up", "degraded", "down")}
+    counts = {
+        s: sum(1 for p in points if p.status == s) for s in ("up", "degraded", "down", "skipped")
+    }
     zone = get_settings().display_timezone
     typer.echo(
         f"round {_local(result.started_at)} ({zone}), {result.duration_s:.1f} s: "
         f"{len(points)} points, {counts['up']} up, {counts['degraded']} degraded, "
-        f"{counts['down']} down; {stored}"
+        f"{counts['down']} down, {counts['skipped']} skipped; {stored}"
     )
     if result.fallback:
         typer.echo("note: no raw-socket permission, probed with TCP connect (method tcp-connect)")
