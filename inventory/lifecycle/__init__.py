@@ -1,0 +1,1 @@
+"""Computer lifecycle: the replacement policy and the year-by-year replacement plan."""
