@@ -8,6 +8,7 @@ import sys
 import typer
 from sqlmodel import func, select
 
+from dashboard.assets import ensure_leaflet_assets
 from ictr.cli.database import initialise
 from inventory.db import get_engine, session_scope
 from inventory.demo import load_demo
@@ -35,6 +36,9 @@ def streamlit_argv(port: int, address: str) -> list[str]:
         "false",
         "--global.developmentMode",
         "false",
+        # Leaflet is served from ./static (dashboard/assets.py), never from a CDN.
+        "--server.enableStaticServing",
+        "true",
     ]
 
 
@@ -54,6 +58,7 @@ def up(
             if empty:
                 load_demo(session)
                 typer.echo("empty database: loaded the synthetic Hà Giang demo dataset")
+    ensure_leaflet_assets()
     typer.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)")
     argv = streamlit_argv(port, address)
     os.execv(argv[0], argv)

@@ -1,0 +1,88 @@
+"""The editor password: stored only as a salted scrypt hash, outside the repository.
+
+The hash comes from the ICTR_EDITOR_PASSWORD_HASH environment variable or, failing that,
+from the same key in Streamlit's secrets file (.streamlit/secrets.toml, never committed).
+`ictr hash-password` makes one. A hash looks like `scrypt:16384:8:1:<salt>:<key>`
+(URL-safe base64, no characters a shell would interpret).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+from collections.abc import Mapping
+
+HASH_SETTING = "ICTR_EDITOR_PASSWORD_HASH"
+SCHEME = "scrypt"
+# scrypt cost: ~50 ms and 16 MiB per check, so guessing is slow but logging in is not.
+N, R, P = 2**14, 8, 1
+KEY_BYTES = 32
+SALT_BYTES = 16
+MIN_PASSWORD_LENGTH = 8
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=KEY_BYTES, maxmem=64 * 2**20
+    )
+
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    salt = salt if salt is not None else os.urandom(SALT_BYTES)
+    key = _derive(password, salt, N, R, P)
+    return f"{SCHEME}:{N}:{R}:{P}:{_b64(salt)}:{_b64(key)}"
+
+
+def is_valid_hash(encoded: str) -> bool:
+    return _parse(encoded) is not None
+
+
+def _parse(encoded: str) -> tuple[int, int, int, bytes, bytes] | None:
+    parts = encoded.strip().split(":")
+    if len(parts) != 6 or parts[0] != SCHEME:
+        return None
+    try:
+        n, r, p = (int(x) for x in parts[1:4])
+        salt, key = _unb64(parts[4]), _unb64(parts[5])
+    except (ValueError, binascii.Error):
+        return None
+    # Bounds keep a tampered setting from making each check take minutes or gigabytes.
+    if not (2 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
+        return None
+    if len(salt) < 8 or len(key) != KEY_BYTES:
+        return None
+    return n, r, p, salt, key
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    """True only for the right password; a malformed hash accepts nothing."""
+    parsed = _parse(encoded)
+    if parsed is None:
+        return False
+    n, r, p, salt, key = parsed
+    return hmac.compare_digest(_derive(password, salt, n, r, p), key)
+
+
+def configured_hash(
+    environ: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
+) -> str | None:
+    """The editor hash from the environment, else from the secrets; None if neither has one."""
+    environ = os.environ if environ is None else environ
+    value = environ.get(HASH_SETTING, "").strip()
+    if not value and secrets is not None:
+        secret = secrets.get(HASH_SETTING)
+        value = secret.strip() if isinstance(secret, str) else ""
+    return value or None

@@ -1,0 +1,300 @@
+"""The readiness map: units coloured by an indicator, points coloured by status, a legend.
+
+Pure: data in, `folium.Map` out, so tests can render it without Streamlit. Every string
+that comes from the data is HTML-escaped here, before it reaches a tooltip or popup.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import folium
+import pandas as pd
+from branca.element import Element
+
+from dashboard.assets import AssetUrls, TileSetting
+from dashboard.colour_scale import NO_DATA_COLOUR, ColourScale, build_scale
+from dashboard.i18n import status_label, tr, unit_label
+from dashboard.map_layers import FeatureLayer, MapLegend
+from dashboard.number_format import format_value, is_missing
+from dashboard.point_status import STATUS_COLOURS, STATUSES
+
+UNIT_CLASS = "ictr-unit"
+POINT_CLASS = "ictr-point"
+MAP_CSS = """<style>
+.leaflet-container { background: #eef2f5; font-family: "Source Sans Pro", sans-serif; }
+.ictr-legend { background: rgba(255,255,255,.93); padding: 8px 10px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.35; max-width: 260px; }
+.ictr-legend .title { font-weight: 600; margin-bottom: 4px; }
+.ictr-legend .row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
+.ictr-legend .box { width: 16px; height: 12px; border: 1px solid #777; flex: none; }
+.ictr-legend .dot { width: 11px; height: 11px; border-radius: 50%; border: 1px solid #333;
+  flex: none; }
+.ictr-legend .note { margin-top: 6px; color: #555; font-style: italic; white-space: normal; }
+.ictr-tip table { border-collapse: collapse; }
+.ictr-tip th { text-align: left; padding-right: 8px; font-weight: 600; }
+</style>"""
+
+
+@dataclass(frozen=True)
+class MapIndicator:
+    key: str  # an indicator key, or "index"
+    label: str  # already in the page's language
+    unit: str  # "%", "years", "ms", "ratio", "count" or "index"
+    higher_is_better: bool
+
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _table(rows: Iterable[tuple[str, str]], title: str) -> str:
+    """A small tooltip/popup table; labels and values are escaped here."""
+    body = "".join(f"<tr><th>{_e(label)}</th><td>{_e(value)}</td></tr>" for label, value in rows)
+    return f'<div class="ictr-tip"><b>{_e(title)}</b><table>{body}</table></div>'
+
+
+def unit_features(
+    shapes: dict[str, Any],
+    values: pd.DataFrame | None,
+    indicator: MapIndicator,
+    scale: ColourScale,
+    *,
+    lang: str,
+) -> list[dict[str, Any]]:
+    """The shapes as features carrying fill colour and a tooltip (name, value, rank)."""
+    by_code = values.set_index("code") if values is not None else None
+    ranked = 0
+    if by_code is not None and "rank" in by_code:
+        ranked = int(by_code["rank"].notna().sum())
+    features = []
+    for feature in shapes["features"]:
+        props = feature["properties"]
+        code = props["code"]
+        value = rank = None
+        if by_code is not None and code in by_code.index:
+            value = by_code.at[code, "value"]
+            rank = by_code.at[code, "rank"] if "rank" in by_code else None
+        value = None if is_missing(value) else float(value)
+        rows = [(indicator.label, format_value(value, indicator.unit, lang=lang))]
+        if not is_missing(rank) and rank is not None:
+            rows.append((tr("rank", lang), tr("rank_of", lang, rank=int(rank), total=ranked)))
+        if props.get("approximate"):
+            rows.append(("", tr("approximate", lang)))
+        colour = scale.colour(value) if value is not None else NO_DATA_COLOUR
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {
+                    "kind": "unit",
+                    "code": code,
+                    "name": props["name"],
+                    "tooltip": _table(rows, props["name"]),
+                    "style": {
+                        "fillColor": colour,
+                        "fillOpacity": 0.75,
+                        "color": "#4d4d4d",
+                        "weight": 1,
+                    },
+                },
+            }
+        )
+    return features
+
+
+def _when(moment: object, zone: ZoneInfo, lang: str) -> str:
+    if not isinstance(moment, datetime):
+        return tr("never_checked", lang)
+    local = moment.astimezone(zone)
+    return local.strftime("%d/%m/%Y %H:%M") if lang == "vi" else local.strftime("%Y-%m-%d %H:%M")
+
+
+def point_features(points: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Located points as GeoJSON points with a status colour, a tooltip and a popup."""
+    features = []
+    for row in points.itertuples(index=False):
+        if is_missing(row.latitude) or is_missing(row.longitude):
+            continue
+        status = row.status
+        loss = None if is_missing(row.loss) else 100 * row.loss
+        availability = None if is_missing(row.availability_24h) else 100 * row.availability_24h
+        popup_rows = [
+            (tr("status", lang), status_label(status, lang)),
+            (tr("address", lang), row.address),
+            (tr("last_check", lang), _when(row.last_check, zone, lang)),
+            (tr("loss", lang), format_value(loss, "%", lang=lang)),
+            (tr("median_rtt", lang), format_value(row.rtt_median_ms, "ms", lang=lang)),
+            (tr("availability_24h", lang), format_value(availability, "%", lang=lang)),
+        ]
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row.longitude, row.latitude]},
+                "properties": {
+                    "kind": "point",
+                    "code": row.code,
+                    "status": status,
+                    "tooltip": f"{_e(row.name)} — {_e(status_label(status, lang))}",
+                    "popup": _table(popup_rows, row.name),
+                    "style": {
+                        "radius": 6,
+                        "fillColor": STATUS_COLOURS[status],
+                        "fillOpacity": 0.95,
+                        "color": "#ffffff",
+                        "weight": 1.5,
+                        "className": f"{POINT_CLASS} ictr-status-{status}",
+                    },
+                },
+            }
+        )
+    return features
+
+
+def _range_text(low: float, high: float, unit: str, lang: str) -> str:
+    if low == high:
+        return format_value(low, unit, lang=lang)
+    return f"{format_value(low, unit, lang=lang)} – {format_value(high, unit, lang=lang)}"
+
+
+def legend_html(
+    indicator: MapIndicator,
+    scale: ColourScale,
+    *,
+    lang: str,
+    with_points: bool,
+    approximate: bool,
+    source: str | None,
+) -> str:
+    title = indicator.label
+    if not title.endswith(")"):  # labels such as "Độ trễ ... (ms)" already name their unit
+        title = f"{title} ({unit_label(indicator.unit, lang)})"
+    parts = [f'<div class="title">{_e(title)}</div>']
+    for cls in reversed(scale.classes):
+        parts.append(
+            f'<div class="row"><span class="box" style="background:{cls.colour}"></span>'
+            f"{_e(_range_text(cls.low, cls.high, indicator.unit, lang))}</div>"
+        )
+    parts.append(
+        f'<div class="row"><span class="box" style="background:{NO_DATA_COLOUR}"></span>'
+        f"{_e(tr('no_data', lang))}</div>"
+    )
+    if with_points:
+        parts.append(
+            f'<div class="title" style="margin-top:6px">{_e(tr("points_legend", lang))}</div>'
+        )
+        for status in STATUSES:
+            parts.append(
+                f'<div class="row"><span class="dot" style="background:{STATUS_COLOURS[status]}">'
+                f"</span>{_e(status_label(status, lang))}</div>"
+            )
+    if approximate:
+        parts.append(f'<div class="note">{_e(tr("approximate", lang))}</div>')
+    elif source:
+        parts.append(f'<div class="note">{_e(tr("boundary_source", lang))}: {_e(source)}</div>')
+    return "".join(parts)
+
+
+def shapes_bounds(shapes: dict[str, Any]) -> list[list[float]] | None:
+    """[[south, west], [north, east]] of every coordinate in the collection."""
+    lons: list[float] = []
+    lats: list[float] = []
+
+    def walk(coords: Any) -> None:
+        if coords and isinstance(coords[0], int | float):
+            lons.append(float(coords[0]))
+            lats.append(float(coords[1]))
+            return
+        for part in coords:
+            walk(part)
+
+    for feature in shapes["features"]:
+        walk(feature["geometry"]["coordinates"])
+    if not lons:
+        return None
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def build_map(
+    *,
+    shapes: dict[str, Any],
+    values: pd.DataFrame | None,
+    indicator: MapIndicator,
+    points: pd.DataFrame | None,
+    lang: str,
+    zone: ZoneInfo,
+    urls: AssetUrls,
+    tiles: TileSetting | None = None,
+) -> folium.Map:
+    """`values` has columns code, value and (optionally) rank; `points` those of
+    `dashboard.queries.points.point_views`."""
+    present = [] if values is None else [float(v) for v in values["value"] if not is_missing(v)]
+    scale = build_scale(present, higher_is_better=indicator.higher_is_better)
+    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False)
+    # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from a CDN.
+    fmap.default_js = [("leaflet", urls.leaflet_js)]
+    fmap.default_css = [("leaflet_css", urls.leaflet_css)]
+    fmap.get_root().header.add_child(Element(MAP_CSS), name="ictr_css")
+    if tiles is not None:
+        folium.TileLayer(tiles=tiles.url, attr=_e(tiles.attribution), name="tiles").add_to(fmap)
+    FeatureLayer(
+        {
+            "type": "FeatureCollection",
+            "features": unit_features(shapes, values, indicator, scale, lang=lang),
+        },
+        name="units",
+        class_name=UNIT_CLASS,
+        highlight=True,
+    ).add_to(fmap)
+    if points is not None:
+        FeatureLayer(
+            {"type": "FeatureCollection", "features": point_features(points, lang=lang, zone=zone)},
+            name="points",
+            class_name=POINT_CLASS,
+            sticky=False,
+        ).add_to(fmap)
+    sources = {f["properties"].get("source") for f in shapes["features"]}
+    MapLegend(
+        legend_html(
+            indicator,
+            scale,
+            lang=lang,
+            with_points=points is not None,
+            approximate=bool(shapes.get("approximate")),
+            source=", ".join(sorted(s for s in sources if s)) or None,
+        )
+    ).add_to(fmap)
+    bounds = shapes_bounds(shapes)
+    if bounds is not None:
+        fmap.fit_bounds(bounds, padding=(10, 10))
+    return fmap
+
+
+def clicked_unit(value: object) -> str | None:
+    """The unit code of a shape clicked on the map (streamlit-folium's last_active_drawing),
+    or None for a click on a point or elsewhere."""
+    if not isinstance(value, dict):
+        return None
+    drawing = value.get("last_active_drawing")
+    if not isinstance(drawing, dict):
+        return None
+    props = drawing.get("properties") or {}
+    if props.get("kind") != "unit" or not isinstance(props.get("code"), str):
+        return None
+    return props["code"]
+
+
+__all__ = [
+    "MapIndicator",
+    "build_map",
+    "clicked_unit",
+    "legend_html",
+    "point_features",
+    "shapes_bounds",
+    "unit_features",
+]

@@ -1,0 +1,125 @@
+"""What every page does first: language, editor sign-in, Leaflet assets, the demo warning.
+
+Widget values that must survive a change of page are mirrored into plain session keys
+(`_lang`, `_editor`): Streamlit forgets the state of a widget a page does not draw.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from dashboard.assets import ensure_leaflet_assets
+from dashboard.auth import configured_hash, verify_password
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, tr
+from inventory.db import get_engine, session_scope
+from inventory.demo import is_demo
+from inventory.settings import Settings, get_settings
+
+LANGUAGE_KEY = "lang"
+EDITOR_KEY = "_editor"
+# A failed sign-in waits this long, so guessing the password over the web is slow.
+FAILED_SIGN_IN_DELAY_S = 1.0
+
+
+@dataclass(frozen=True)
+class PageContext:
+    lang: str
+    engine: Engine
+    settings: Settings
+    editor: bool
+    now: datetime  # UTC
+
+    @property
+    def today(self) -> date:
+        """Today where the users are (Asia/Ho_Chi_Minh by default)."""
+        return self.now.astimezone(self.settings.zone).date()
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(key, self.lang, **values)
+
+
+def current_language() -> str:
+    """The language chosen in this browser session (app.py needs it to title the pages)."""
+    lang = st.session_state.get(LANGUAGE_KEY) or st.session_state.get("_lang")
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@functools.cache
+def _assets_ready() -> bool:
+    ensure_leaflet_assets()
+    return True
+
+
+def _secrets() -> Mapping[str, object] | None:
+    return st.secrets if st.secrets.load_if_toml_exists() else None
+
+
+def _fingerprint(stored_hash: str) -> str:
+    # Sessions signed in under an old password stop being editors when it changes.
+    return hashlib.sha256(stored_hash.encode()).hexdigest()
+
+
+def editor_signed_in() -> bool:
+    stored = configured_hash(secrets=_secrets())
+    return stored is not None and st.session_state.get(EDITOR_KEY) == _fingerprint(stored)
+
+
+def _language_picker() -> str:
+    if LANGUAGE_KEY not in st.session_state:
+        st.session_state[LANGUAGE_KEY] = current_language()
+    lang = st.sidebar.radio(
+        "Ngôn ngữ / Language",
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=LANGUAGE_KEY,
+        horizontal=True,
+    )
+    st.session_state["_lang"] = lang
+    return lang
+
+
+def _editor_box(lang: str) -> bool:
+    stored = configured_hash(secrets=_secrets())
+    with st.sidebar.expander(tr("editor", lang), expanded=False):
+        if stored is None:
+            st.caption(tr("no_editor_configured", lang))
+            return False
+        if st.session_state.get(EDITOR_KEY) == _fingerprint(stored):
+            st.success(tr("signed_in", lang))
+            if st.button(tr("sign_out", lang), key="editor_sign_out"):
+                st.session_state.pop(EDITOR_KEY, None)
+                st.rerun()
+            return True
+        with st.form("editor_sign_in", clear_on_submit=True):
+            password = st.text_input(tr("password", lang), type="password", key="editor_password")
+            submitted = st.form_submit_button(tr("sign_in", lang))
+        if submitted:
+            if verify_password(password, stored):
+                st.session_state[EDITOR_KEY] = _fingerprint(stored)
+                st.rerun()
+            time.sleep(FAILED_SIGN_IN_DELAY_S)
+            st.error(tr("wrong_password", lang))
+    return False
+
+
+def page_setup() -> PageContext:
+    """Call first on every page."""
+    _assets_ready()
+    lang = _language_picker()
+    editor = _editor_box(lang)
+    engine = get_engine()
+    with session_scope(engine) as session:
+        demo = is_demo(session)
+    if demo:
+        st.sidebar.warning(tr("synthetic", lang), icon="⚠️")
+    return PageContext(
+        lang=lang, engine=engine, settings=get_settings(), editor=editor, now=datetime.now(UTC)
+    )

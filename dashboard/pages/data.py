@@ -1,0 +1,119 @@
+"""For the IT department only: import spreadsheets, upload boundaries, reset the demo."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.demo_reset import reset_demo
+from dashboard.number_format import format_number
+from dashboard.page_setup import page_setup
+from dashboard.upload_import import error_table, import_boundary_upload, import_upload
+from inventory.db import session_scope
+from inventory.demo import is_demo
+from inventory.errors import IctrError
+from inventory.importing import ImportOptions
+
+ENTITIES = ["computers", "agencies", "points"]
+
+ctx = page_setup()
+t, lang = ctx.t, ctx.lang
+st.title(t("data_title"))
+if not ctx.editor:
+    st.warning(t("editor_required"), icon=":material/lock:")
+    st.stop()
+
+st.header(t("import_title"))
+entity = st.selectbox(
+    t("entity"), ENTITIES, format_func=lambda e: t(f"entity_{e}"), key="data_entity"
+)
+upload = st.file_uploader(t("file"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="data_file")
+cols = st.columns(4)
+sheet = cols[0].text_input(t("sheet"), key="data_sheet")
+agency = cols[1].text_input(t("default_agency"), key="data_agency")
+unit = cols[2].text_input(t("default_unit"), key="data_unit")
+create = cols[3].checkbox(t("create_agencies"), key="data_create")
+buttons = st.columns(2)
+check = buttons[0].button(t("check"), key="data_check", disabled=upload is None)
+write = buttons[1].button(
+    t("do_import"), key="data_import", type="primary", disabled=upload is None
+)
+
+if upload is not None and (check or write):
+    options = ImportOptions(
+        sheet=sheet.strip() or None,
+        dry_run=not write,
+        agency=agency.strip() or None,
+        create_agencies=create,
+        unit=unit.strip() or None,
+    )
+    try:
+        report = import_upload(
+            ctx.engine, entity, name=upload.name, data=upload.getvalue(), options=options
+        )
+    except IctrError as exc:
+        st.error(t("import_error", message=str(exc)))
+    else:
+        counts = {
+            k: format_number(getattr(report.counts, k), lang=lang)
+            for k in ("new", "updated", "unchanged")
+        }
+        if not report.ok:
+            st.error(t("report_errors", rows=format_number(report.bad_rows, lang=lang)))
+            st.dataframe(
+                error_table(report, lang), hide_index=True, width="stretch", key="data_errors"
+            )
+        elif write:
+            st.success(t("imported", **counts))
+        else:
+            st.success(t("report_ok", **counts))
+        with st.expander("log"):
+            st.code("\n".join(report.lines()), language=None)
+
+st.header(t("boundaries_title"))
+level = st.radio(
+    t("boundary_level"),
+    ["district", "commune"],
+    format_func=lambda v: t(f"level_{v}"),
+    key="data_boundary_level",
+    horizontal=True,
+)
+shapes = st.file_uploader(
+    t("boundary_file"),
+    type=["geojson", "json", "gpkg", "kml", "kmz", "zip"],
+    key="data_boundary_file",
+)
+if st.button(t("boundaries_title"), key="data_boundary_import", disabled=shapes is None):
+    assert shapes is not None
+    try:
+        with session_scope(ctx.engine) as session:
+            boundary_report = import_boundary_upload(
+                session,
+                name=shapes.name,
+                data=shapes.getvalue(),
+                province_code=ctx.settings.province_code,
+                level=level,
+            )
+            if boundary_report.refusal:
+                session.rollback()
+    except IctrError as exc:
+        st.error(t("import_error", message=str(exc)))
+    else:
+        if boundary_report.refusal:
+            st.error(t("boundaries_refused", reason=boundary_report.refusal))
+        else:
+            st.success(t("boundaries_stored", n=boundary_report.stored))
+        with st.expander("log"):
+            st.code("\n".join(boundary_report.lines()), language=None)
+
+st.header(t("demo_title"))
+with session_scope(ctx.engine) as session:
+    demo = is_demo(session)
+if not demo:
+    st.caption(t("demo_refused"))
+else:
+    st.caption(t("demo_explain"))
+    confirm = st.checkbox(t("demo_confirm"), key="data_demo_confirm")
+    if st.button(t("demo_reset"), key="data_demo_reset", disabled=not confirm):
+        with st.spinner():
+            reset_demo(ctx.engine, province_code=ctx.settings.province_code)
+        st.success(t("demo_done"))

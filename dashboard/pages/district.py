@@ -1,0 +1,147 @@
+"""One district: its indicators beside the province's, agencies with officials and computers,
+computers by age, its connection points and their latency, and the index over the periods."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.charts import age_histogram, index_trend, latency_lines
+from dashboard.i18n import AGENCY_KIND, column_label, enum_label, indicator_label
+from dashboard.number_format import format_value, style_numbers
+from dashboard.page_setup import page_setup
+from dashboard.point_table import display_decimals, point_table
+from dashboard.queries.agencies import district_agencies
+from dashboard.queries.computers import computer_frame, computers_by_age
+from dashboard.queries.points import point_views
+from dashboard.queries.probe_history import median_history
+from dashboard.queries.readiness import readiness_or_none
+from dashboard.queries.units import districts
+from inventory.db import session_scope
+from readiness.indicators.catalog import INDICATORS
+from readiness.snapshots import snapshot_trend
+
+ctx = page_setup()
+t, lang = ctx.t, ctx.lang
+
+with session_scope(ctx.engine) as session:
+    options = districts(session, ctx.settings.province_code)
+if options.empty:
+    st.info(t("no_data_yet"))
+    st.stop()
+codes = options["code"].tolist()
+names = dict(zip(options["code"], options["name"], strict=True))
+wanted = st.query_params.get("code")
+if wanted in names and st.session_state.get("_district_from_url") != wanted:
+    # A link or a click on the map chose the district: it wins over the last selection.
+    st.session_state["district_code"] = wanted
+    st.session_state["_district_from_url"] = wanted
+code = st.sidebar.selectbox(
+    t("choose_district"), codes, format_func=names.__getitem__, key="district_code"
+)
+st.query_params["code"] = code
+st.session_state["_district_from_url"] = code
+st.title(names[code])
+
+with session_scope(ctx.engine) as session:
+    table = readiness_or_none(session, level="district", at=ctx.today)
+    province = readiness_or_none(session, level="province", at=ctx.today)
+    agencies = district_agencies(session, code)
+    computers = computer_frame(session)
+    points = point_views(session, now=ctx.now)
+    points = points[points["district_code"] == code]
+    history = median_history(
+        session,
+        point_ids=points["id"].tolist(),
+        since=ctx.now - timedelta(days=7),
+        until=ctx.now,
+    )
+    trend = snapshot_trend(session, level="district", unit_code=code)
+
+st.subheader(t("indicators_of_district"))
+if table is None:
+    st.info(t("readiness_pending"))
+else:
+    row = table.set_index("code").loc[code]
+    province_row = province.iloc[0] if province is not None and len(province) else None
+    keys = ["index", *INDICATORS]
+    units = {k: ("index" if k == "index" else INDICATORS[k].unit) for k in keys}
+    rows = [
+        {
+            column_label("indicator", lang): indicator_label(k, lang),
+            column_label("value", lang): format_value(row[k], units[k], lang=lang),
+            column_label("province_value", lang): format_value(
+                None if province_row is None else province_row[k], units[k], lang=lang
+            ),
+        }
+        for k in keys
+    ]
+    rank = row["rank"]
+    if pd.notna(rank):
+        st.metric(
+            t("rank"),
+            t("rank_of", rank=int(rank), total=int(table["rank"].notna().sum())),
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="district_indicators")
+
+st.subheader(t("agencies"))
+shown = agencies.assign(kind=[enum_label(AGENCY_KIND, k, lang) for k in agencies["kind"]])
+shown = shown[
+    ["name", "kind", "unit_name", "officials", "signing_officials", "computers_in_use",
+     "computers_per_official_pct"]
+].rename(columns=lambda c: column_label(c, lang))  # fmt: skip
+st.dataframe(
+    style_numbers(
+        shown,
+        {
+            column_label("officials", lang): 0,
+            column_label("signing_officials", lang): 0,
+            column_label("computers_in_use", lang): 0,
+            column_label("computers_per_official_pct", lang): 1,
+        },
+        lang=lang,
+    ),
+    hide_index=True,
+    width="stretch",
+    key="district_agencies",
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(t("computers_by_age"))
+    mine = computers[computers["district_code"] == code]
+    ages = computers_by_age(mine, year=ctx.today.year)
+    if ages.empty:
+        st.info(t("no_data_yet"))
+    else:
+        st.altair_chart(age_histogram(ages, lang=lang), width="stretch")
+with right:
+    st.subheader(t("index_trend"))
+    if trend.empty:
+        st.caption(t("no_snapshots"))
+    else:
+        st.altair_chart(index_trend(trend, lang=lang), width="stretch")
+
+st.subheader(t("district_points"))
+if points.empty:
+    st.info(t("no_data_yet"))
+else:
+    st.dataframe(
+        style_numbers(
+            point_table(points, lang=lang, zone=ctx.settings.zone),
+            display_decimals(lang),
+            lang=lang,
+        ),
+        hide_index=True,
+        width="stretch",
+        key="district_points",
+    )
+    st.subheader(t("latency_history"))
+    if history.empty:
+        st.caption(t("no_rounds"))
+    else:
+        labels = dict(zip(points["id"], points["name"], strict=True))
+        history = history.assign(point=history["point_id"].map(labels))
+        st.altair_chart(latency_lines(history, lang=lang, zone=ctx.settings.zone), width="stretch")

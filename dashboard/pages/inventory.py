@@ -1,0 +1,141 @@
+"""The computer inventory: search and filters, and the replacement plan with its budget."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.computer_filter import filter_computers
+from dashboard.i18n import COMPUTER_KIND, COMPUTER_STATUS, column_label, enum_label
+from dashboard.number_format import format_number, style_numbers
+from dashboard.page_setup import page_setup
+from dashboard.queries.computers import computer_frame
+from dashboard.queries.units import districts
+from dashboard.replacement_plan import plan_available, replacement_plan
+from inventory.db import session_scope
+from inventory.errors import IctrError
+
+SHOWN = ["asset_tag", "kind", "manufacturer", "model", "os", "purchase_year", "status",
+         "internet", "agency_name", "unit_name", "district_name"]  # fmt: skip
+
+ctx = page_setup()
+t, lang = ctx.t, ctx.lang
+st.title(t("inventory_title"))
+
+with session_scope(ctx.engine) as session:
+    computers = computer_frame(session)
+    district_list = districts(session, ctx.settings.province_code)
+names = dict(zip(district_list["code"], district_list["name"], strict=True))
+
+search = st.text_input(t("search"), key="inv_search")
+cols = st.columns(3)
+district = cols[0].selectbox(
+    t("filter_district"),
+    [None, *names],
+    format_func=lambda c: t("all") if c is None else names[c],
+    key="inv_district",
+)
+statuses = cols[1].multiselect(
+    t("filter_status"),
+    list(COMPUTER_STATUS),
+    format_func=lambda v: enum_label(COMPUTER_STATUS, v, lang),
+    key="inv_status",
+)
+kinds = cols[2].multiselect(
+    t("filter_kind"),
+    list(COMPUTER_KIND),
+    format_func=lambda v: enum_label(COMPUTER_KIND, v, lang),
+    key="inv_kind",
+)
+found = filter_computers(
+    computers, search=search, district=district, statuses=statuses, kinds=kinds
+)
+st.caption(
+    t(
+        "shown_of",
+        shown=format_number(len(found), lang=lang),
+        total=format_number(len(computers), lang=lang),
+    )
+)
+table = found[SHOWN].assign(
+    kind=[enum_label(COMPUTER_KIND, v, lang) for v in found["kind"]],
+    status=[enum_label(COMPUTER_STATUS, v, lang) for v in found["status"]],
+)
+st.dataframe(
+    table.rename(columns=lambda c: column_label(c, lang)),
+    hide_index=True,
+    width="stretch",
+    height=420,
+    key="inv_table",
+)
+st.download_button(
+    t("download_csv"),
+    found[SHOWN].to_csv(index=False).encode("utf-8-sig"),
+    file_name="computers.csv",
+    mime="text/csv",
+    key="inv_csv",
+)
+
+st.header(t("plan_title"))
+if not plan_available():
+    st.info(t("plan_unavailable"))
+    st.stop()
+cols = st.columns(4)
+start = cols[0].number_input(
+    t("plan_start"), min_value=2000, max_value=2100, value=ctx.today.year, key="plan_start"
+)
+years = cols[1].number_input(t("plan_years"), min_value=1, max_value=30, value=5, key="plan_years")
+budget = cols[2].number_input(
+    t("budget"), min_value=0, value=0, step=100_000_000, help=t("budget_help"), key="plan_budget"
+)
+scope = cols[3].selectbox(
+    t("plan_district"),
+    [None, *names],
+    format_func=lambda c: t("whole_province") if c is None else names[c],
+    key="plan_district",
+)
+try:
+    with session_scope(ctx.engine) as session:
+        plan = replacement_plan(
+            session,
+            start=int(start),
+            years=int(years),
+            budget=int(budget) or None,
+            district=scope,
+        )
+except IctrError as exc:
+    st.error(t("plan_error", message=str(exc)))
+    st.stop()
+st.caption(plan.budget_note_vi if lang == "vi" else plan.budget_note_en)
+money = {column_label(c, lang): 0 for c in ("replace", "new", "count", "cost_vnd")}
+st.dataframe(
+    style_numbers(plan.years.rename(columns=lambda c: column_label(c, lang)), money, lang=lang),
+    hide_index=True,
+    width="stretch",
+    key="plan_years_table",
+)
+if plan.unfunded_count:
+    st.warning(
+        t(
+            "unfunded",
+            count=format_number(plan.unfunded_count, lang=lang),
+            cost=format_number(plan.unfunded_cost, lang=lang),
+        )
+    )
+with st.expander(t("plan_by_district")):
+    st.dataframe(
+        style_numbers(
+            plan.districts.drop(columns=["code"]).rename(columns=lambda c: column_label(c, lang)),
+            money,
+            lang=lang,
+        ),
+        hide_index=True,
+        width="stretch",
+        key="plan_district_table",
+    )
+st.download_button(
+    t("download_plan"),
+    plan.xlsx,
+    file_name=f"ke-hoach-thay-the-{int(start)}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="plan_xlsx",
+)

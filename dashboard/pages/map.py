@@ -1,0 +1,127 @@
+"""Home: the readiness map of the districts (or communes), connection points by status,
+and the province's headline figures. Clicking a district opens its page."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard.assets import asset_urls, tile_setting
+from dashboard.i18n import column_label, indicator_label
+from dashboard.indicator_choice import CHOICES, indicator_values, map_indicator
+from dashboard.map_build import build_map, clicked_unit
+from dashboard.number_format import format_number, format_value, style_numbers
+from dashboard.page_setup import page_setup
+from dashboard.point_status import UP
+from dashboard.queries.points import point_views
+from dashboard.queries.readiness import readiness_or_none
+from dashboard.queries.summary import headline_counts
+from dashboard.queries.units import unit_frame
+from inventory.db import session_scope
+from readiness.geometry import level_feature_collection
+
+DISTRICT_PAGE = "dashboard/pages/district.py"
+MAP_KEY = "map"
+GOTO_KEY = "_goto_unit"
+
+ctx = page_setup()
+t, lang = ctx.t, ctx.lang
+province = ctx.settings.province_code
+st.title(t("map_title"))
+
+controls = st.columns([3, 2, 2])
+key = controls[0].selectbox(
+    t("indicator_shown"),
+    CHOICES,
+    format_func=lambda k: indicator_label(k, lang),
+    key="map_indicator",
+)
+level = controls[1].radio(
+    t("units_shown"),
+    ["district", "commune"],
+    format_func=lambda v: t(f"level_{v}"),
+    key="map_level",
+    horizontal=True,
+)
+show_points = controls[2].toggle(t("show_points"), value=True, key="map_points")
+
+with session_scope(ctx.engine) as session:
+    counts = headline_counts(session, province)
+    province_table = readiness_or_none(session, level="province", at=ctx.today)
+    table = readiness_or_none(session, level=level, at=ctx.today)
+    shapes = level_feature_collection(session, level, province_code=province)
+    points = point_views(session, now=ctx.now)
+    units = unit_frame(session).set_index("code")
+
+# The province summary strip.
+strip = st.columns(6)
+strip[0].metric(t("sum_districts"), format_number(counts["districts"], lang=lang))
+strip[1].metric(t("sum_agencies"), format_number(counts["agencies"], lang=lang))
+strip[2].metric(t("sum_officials"), format_number(counts["officials"], lang=lang))
+strip[3].metric(t("sum_computers"), format_number(counts["computers_in_use"], lang=lang))
+headline = "computers_per_official_pct"
+headline_value = None if province_table is None else province_table[headline].iloc[0]
+strip[4].metric(indicator_label(headline, lang), format_value(headline_value, "%", lang=lang))
+up = int((points["status"] == UP).sum())
+strip[5].metric(
+    t("sum_points_up"),
+    f"{format_number(up, lang=lang)}/{format_number(len(points), lang=lang)}",
+)
+st.caption(f"{t('as_of')} {ctx.today.strftime('%d/%m/%Y')}")
+if table is None:
+    st.info(t("readiness_pending"))
+
+
+def _remember_click() -> None:
+    code = clicked_unit(st.session_state.get(MAP_KEY))
+    if code is not None:
+        st.session_state[GOTO_KEY] = code
+
+
+indicator = map_indicator(key, lang)
+values = None if table is None else indicator_values(table, key)
+if not shapes["features"]:
+    st.warning(t("no_boundaries"))
+else:
+    fmap = build_map(
+        shapes=shapes,
+        values=values,
+        indicator=indicator,
+        points=points if show_points else None,
+        lang=lang,
+        zone=ctx.settings.zone,
+        urls=asset_urls(),
+        tiles=tile_setting(),
+    )
+    st_folium(
+        fmap,
+        key=MAP_KEY,
+        height=620,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+        on_change=_remember_click,
+    )
+    st.caption(t("click_district"))
+
+target = st.session_state.pop(GOTO_KEY, None)
+if target is not None and target in units.index:
+    district = units.at[target, "district_code"]
+    if district:
+        st.switch_page(DISTRICT_PAGE, query_params={"code": district})
+
+if values is not None:
+    ranked = values.sort_values(["rank", "name"], na_position="last")
+    shown = ranked[["rank", "name", "value"]].rename(
+        columns={
+            "rank": column_label("rank", lang),
+            "name": column_label("name", lang),
+            "value": indicator.label,
+        }
+    )
+    decimals = {"index": 3, "%": 1, "years": 1, "ms": 1, "ratio": 2, "count": 0}
+    st.dataframe(
+        style_numbers(shown, {indicator.label: decimals.get(indicator.unit, 1)}, lang=lang),
+        hide_index=True,
+        width="stretch",
+        key="map_table",
+    )

@@ -1,0 +1,1 @@
+"""Read-only queries behind the dashboard pages: plain functions taking a session."""

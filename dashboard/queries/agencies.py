@@ -1,0 +1,58 @@
+"""Agencies of a district (its own committee and departments, and its communes'), with
+their officials and computers."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Integer, case, func
+from sqlmodel import Session, col, select
+
+from dashboard.queries.units import unit_frame
+from inventory.models import Agency, Computer, ComputerStatus
+
+COLUMNS = ["id", "name", "kind", "unit_code", "unit_name", "officials", "signing_officials",
+           "computers_in_use", "computers_per_official_pct"]  # fmt: skip
+
+
+def district_agencies(session: Session, district_code: str) -> pd.DataFrame:
+    units = unit_frame(session)
+    codes = units.loc[units["district_code"] == district_code, "code"].tolist()
+    in_use = func.sum(case((Computer.status == ComputerStatus.in_use, 1), else_=0)).cast(Integer)
+    computers = (
+        select(Computer.agency_id.label("aid"), in_use.label("n"))  # type: ignore[attr-defined]
+        .group_by(col(Computer.agency_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            Agency.id,
+            Agency.name,
+            Agency.kind,
+            Agency.unit_code,
+            Agency.officials,
+            Agency.signing_officials,
+            func.coalesce(computers.c.n, 0),
+        )
+        .outerjoin(computers, computers.c.aid == Agency.id)
+        .where(col(Agency.unit_code).in_(codes))
+        .order_by(col(Agency.unit_code), col(Agency.name))
+    ).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "name",
+            "kind",
+            "unit_code",
+            "officials",
+            "signing_officials",
+            "computers_in_use",
+        ],  # fmt: skip
+    )
+    frame["kind"] = frame["kind"].map(str)
+    frame["unit_name"] = frame["unit_code"].map(units.set_index("code")["name"])
+    officials = frame["officials"].astype(float)
+    frame["computers_per_official_pct"] = (
+        100 * frame["computers_in_use"] / officials.where(officials > 0)
+    )
+    return frame[COLUMNS]

@@ -1,0 +1,124 @@
+"""Connection points with their current status, last check, loss, RTT and 24 h availability.
+
+Only rows of a point's own agent count (another agent's view is for diagnosis), as in the
+indicators. Read straight from the tables, so the pages work whatever the probe runner is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import and_, case, func, select
+from sqlmodel import Session
+
+from dashboard.point_status import RoundRow, current_status, round_loss, round_rtt
+from dashboard.queries.units import unit_frame
+from inventory.models import Agency, ConnectionPoint, ProbeResult
+
+AVAILABILITY_WINDOW = timedelta(hours=24)
+COLUMNS = [
+    "id", "code", "name", "address", "unit_code", "unit_name", "district_code",
+    "district_name", "agency_name", "latitude", "longitude", "agent", "provider",
+    "bandwidth_mbps", "last_check", "status", "loss", "rtt_median_ms", "availability_24h",
+    "rounds_24h",
+]  # fmt: skip
+
+_OWN = and_(ConnectionPoint.id == ProbeResult.point_id, ConnectionPoint.agent == ProbeResult.agent)
+
+
+def _latest_rounds(session: Session) -> dict[int, tuple[datetime, list[RoundRow]]]:
+    latest = (
+        select(ProbeResult.point_id.label("pid"), func.max(ProbeResult.started_at).label("t"))
+        .join(ConnectionPoint, _OWN)
+        .group_by(ProbeResult.point_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            ProbeResult.point_id,
+            ProbeResult.started_at,
+            ProbeResult.method,
+            ProbeResult.sent,
+            ProbeResult.received,
+            ProbeResult.rtt_median_ms,
+            ProbeResult.error,
+        )
+        .join(ConnectionPoint, _OWN)
+        .join(
+            latest, and_(latest.c.pid == ProbeResult.point_id, latest.c.t == ProbeResult.started_at)
+        )
+    )
+    found: dict[int, tuple[datetime, list[RoundRow]]] = {}
+    for point_id, started, method, sent, received, rtt, error in session.execute(statement):
+        entry = found.setdefault(point_id, (started, []))
+        entry[1].append(RoundRow(method, sent, received, rtt, error))
+    return found
+
+
+def availability_counts(
+    session: Session, *, now: datetime, window: timedelta = AVAILABILITY_WINDOW
+) -> dict[int, tuple[int, int]]:
+    """point id -> (rounds, rounds with any reply) in the `window` before `now`; a round
+    with several methods counts once."""
+    per_round = (
+        select(
+            ProbeResult.point_id.label("pid"),
+            ProbeResult.started_at,
+            func.max(ProbeResult.received).label("best"),
+        )
+        .join(ConnectionPoint, _OWN)
+        .where(ProbeResult.started_at > now - window, ProbeResult.started_at <= now)
+        .group_by(ProbeResult.point_id, ProbeResult.started_at)
+        .subquery()
+    )
+    statement = select(
+        per_round.c.pid, func.count(), func.sum(case((per_round.c.best > 0, 1), else_=0))
+    ).group_by(per_round.c.pid)
+    return {pid: (int(total), int(up or 0)) for pid, total, up in session.execute(statement)}
+
+
+def point_views(session: Session, *, now: datetime, active_only: bool = True) -> pd.DataFrame:
+    """One row per point (columns `COLUMNS`); loss and availability are shares 0..1."""
+    statement = select(ConnectionPoint, Agency.name).outerjoin(
+        Agency, Agency.id == ConnectionPoint.agency_id
+    )
+    if active_only:
+        statement = statement.where(ConnectionPoint.active)
+    points = session.execute(statement.order_by(ConnectionPoint.code)).all()
+    units = unit_frame(session).set_index("code")
+    latest = _latest_rounds(session)
+    available = availability_counts(session, now=now)
+    records = []
+    for point, agency_name in points:
+        started, rows = latest.get(point.id, (None, []))
+        rounds, up = available.get(point.id, (0, 0))
+        district = units["district_code"].get(point.unit_code)
+        loss = round_loss(rows)
+        records.append(
+            {
+                "id": point.id,
+                "code": point.code,
+                "name": point.name,
+                "address": point.address,
+                "unit_code": point.unit_code,
+                "unit_name": units["name"].get(point.unit_code),
+                "district_code": district,
+                "district_name": units["name"].get(district) if district else None,
+                "agency_name": agency_name,
+                "latitude": point.latitude,
+                "longitude": point.longitude,
+                "agent": point.agent,
+                "provider": point.provider,
+                "bandwidth_mbps": point.bandwidth_mbps,
+                "last_check": started,
+                "status": current_status(started, rows, now),
+                "loss": float("nan") if loss is None else loss,
+                "rtt_median_ms": round_rtt(rows),
+                "availability_24h": up / rounds if rounds else float("nan"),
+                "rounds_24h": rounds,
+            }
+        )
+    frame = pd.DataFrame(records, columns=COLUMNS)
+    frame["rtt_median_ms"] = frame["rtt_median_ms"].astype(float)
+    return frame

@@ -1,0 +1,70 @@
+"""The replacement plan for the Inventory page, from `inventory.lifecycle` when installed.
+
+The plan module is built separately; until it is there, `plan_available()` is False and the
+page says so instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlmodel import Session
+
+PLAN_MODULE = "inventory.lifecycle.plan"
+
+
+def plan_available() -> bool:
+    try:
+        return importlib.util.find_spec(PLAN_MODULE) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@dataclass(frozen=True)
+class PlanView:
+    years: pd.DataFrame  # year, replace, new, count, cost_vnd
+    districts: pd.DataFrame  # year, code, name, replace, new, count, cost_vnd
+    unfunded_count: int
+    unfunded_cost: int
+    budget_note_vi: str
+    budget_note_en: str
+    xlsx: bytes
+
+
+def replacement_plan(
+    session: Session, *, start: int, years: int, budget: int | None, district: str | None
+) -> PlanView:
+    """Build the plan with the lifecycle policy in force, and its XLSX workbook."""
+    from inventory.lifecycle.plan import build_plan
+    from inventory.lifecycle.plan_output import budget_note, budget_note_vi, plan_dict
+    from inventory.lifecycle.plan_xlsx import write_plan_xlsx
+    from inventory.lifecycle.policy import load_policy
+
+    plan = build_plan(
+        session, load_policy(), start=start, years=years, budget=budget, district=district
+    )
+    data = plan_dict(plan)
+    year_rows = [
+        {k: y[k] for k in ("year", "replace", "new", "count", "cost_vnd")} for y in data["plan"]
+    ]
+    district_rows = [{"year": y["year"], **d} for y in data["plan"] for d in y["by_district"]]
+    with tempfile.TemporaryDirectory(prefix="ictr-plan-") as folder:
+        path = Path(folder) / "plan.xlsx"
+        write_plan_xlsx(plan, path)
+        workbook = path.read_bytes()
+    return PlanView(
+        years=pd.DataFrame(year_rows, columns=["year", "replace", "new", "count", "cost_vnd"]),
+        districts=pd.DataFrame(
+            district_rows,
+            columns=["year", "code", "name", "replace", "new", "count", "cost_vnd"],
+        ),
+        unfunded_count=data["unfunded_after_plan"]["count"],
+        unfunded_cost=data["unfunded_after_plan"]["cost_vnd"],
+        budget_note_vi=budget_note_vi(plan),
+        budget_note_en=budget_note(plan),
+        xlsx=workbook,
+    )
