@@ -121,3 +121,11 @@ def test_missing_required_column_names_the_columns_found() -> None:
 def test_two_columns_for_one_field_are_refused() -> None:
     with pytest.raises(IctrError, match="columns 'Mã tài sản' and 'Asset Tag' both give asset_tag"):
         match_header("computers", ["Mã tài sản", "Asset Tag"], 1, source="f.csv")
+
+
+def test_the_documentation_lists_every_alias() -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text()
+    for entity, columns in COLUMNS.items():
+        for column in columns:
+            for alias in (column.label, *column.aliases):
+                assert alias in doc, f"{entity}.{column.name}: {alias!r} missing in docs"
