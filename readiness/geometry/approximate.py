@@ -48,25 +48,34 @@ class ApproximateShapes:
     seats_added: list[str] = field(default_factory=list)
 
 
+def _box(unit: AdminUnit) -> tuple[float, float, float, float] | None:
+    """The published bounding box as (west, south, east, north), if complete."""
+    west, south, east, north = unit.bbox_west, unit.bbox_south, unit.bbox_east, unit.bbox_north
+    if west is None or south is None or east is None or north is None:
+        return None
+    return west, south, east, north
+
+
 def _point(unit: AdminUnit) -> tuple[float, float] | None:
+    """The published point, or else the centre of the published box."""
     if unit.longitude is not None and unit.latitude is not None:
         return unit.longitude, unit.latitude
-    if None in (unit.bbox_west, unit.bbox_east, unit.bbox_south, unit.bbox_north):
+    if (box := _box(unit)) is None:
         return None
-    return (unit.bbox_west + unit.bbox_east) / 2, (unit.bbox_south + unit.bbox_north) / 2  # type: ignore[operator]
+    west, south, east, north = box
+    return (west + east) / 2, (south + north) / 2
 
 
 def _extent(unit: AdminUnit, plane: LocalPlane) -> Extent | None:
-    if None in (unit.bbox_west, unit.bbox_east, unit.bbox_south, unit.bbox_north):
+    if (box := _box(unit)) is None:
         return None
-    west, east = unit.bbox_west, unit.bbox_east
-    south, north = unit.bbox_south, unit.bbox_north
+    west, south, east, north = box
     scale = plane.x_scale
     return Extent(
-        centre_x=(west + east) / 2 * scale,  # type: ignore[operator]
-        centre_y=(south + north) / 2,  # type: ignore[operator]
-        half_width=(east - west) / 2 * scale,  # type: ignore[operator]
-        half_height=(north - south) / 2,  # type: ignore[operator]
+        centre_x=(west + east) / 2 * scale,
+        centre_y=(south + north) / 2,
+        half_width=(east - west) / 2 * scale,
+        half_height=(north - south) / 2,
     )
 
 
@@ -130,11 +139,10 @@ def approximate_shapes(units: Sequence[AdminUnit]) -> ApproximateShapes:
     if not seeds:
         raise ValueError("no commune has a position: cannot derive approximate shapes")
 
-    extents = [e for c in communes if (e := _extent(c, plane)) is not None]
-    half = typical_half_size(extents, [s.point for s in seeds.values()])
-    boxed = {c.code for c in communes if _extent(c, plane) is not None}
-    extents += [
-        Extent(s.point.x, s.point.y, half, half) for code, s in seeds.items() if code not in boxed
+    published = {c.code: e for c in communes if (e := _extent(c, plane)) is not None}
+    half = typical_half_size(list(published.values()), [s.point for s in seeds.values()])
+    extents = [
+        published.get(code, Extent(s.point.x, s.point.y, half, half)) for code, s in seeds.items()
     ]
 
     communes_of: dict[str, list[AdminUnit]] = defaultdict(list)
@@ -154,7 +162,9 @@ def approximate_shapes(units: Sequence[AdminUnit]) -> ApproximateShapes:
         code
         for code, seat in seat_seeds.items()
         if code not in added
-        and not any(cells[c.code].covers(seat.point) for c in communes_of[code] if c.code in cells)
+        and not any(
+            cells[c.code].contains(seat.point) for c in communes_of[code] if c.code in cells
+        )
     ]:
         added += missing
         cells = voronoi_cells(outline, list(seeds.values()) + [seat_seeds[code] for code in added])

@@ -76,7 +76,7 @@ def _transformation_note(crs: CRS) -> str | None:
         return None
     if candidates and not all("ballpark" in t.description.lower() for t in candidates):
         return None
-    datum = crs.geodetic_crs.datum.name if crs.geodetic_crs is not None else "unknown"
+    datum = crs.datum.name if crs.datum is not None else "an unnamed datum"
     return (
         f"warning: no datum shift is known from {datum} to WGS 84, so positions may be off "
         "by up to a few hundred metres; if the file is in VN-2000, give it a CRS that says "
