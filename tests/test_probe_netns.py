@@ -13,6 +13,7 @@ import queue
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -112,9 +113,7 @@ def _listening(host: str) -> socket.socket:
     return server
 
 
-def test_loopback_v4_and_v6_icmp_and_tcp_open_closed() -> None:
-    if os.geteuid() != 0:
-        skip_or_fail("needs root (raw sockets)")
+def test_loopback_v4_and_v6_icmp_and_tcp_open_closed(require_root) -> None:
     with _listening("127.0.0.1") as open4, _listening("::1") as open6:
         port4, port6 = open4.getsockname()[1], open6.getsockname()[1]
         with _listening("127.0.0.1") as spare4, _listening("::1") as spare6:
@@ -334,9 +333,7 @@ def test_without_raw_sockets_falls_back_to_tcp_connect(
     assert methods == ["tcp-connect"]
 
 
-def test_demo_points_on_loopback(demo_engine, tmp_path: Path) -> None:
-    if os.geteuid() != 0:
-        skip_or_fail("needs root (raw sockets)")
+def test_demo_points_on_loopback(require_root, demo_engine, tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
         ["probe", "run", "--json", "--count", "1", "--spacing", "0", "--timeout", "0.5",
@@ -353,3 +350,39 @@ def test_demo_points_on_loopback(demo_engine, tmp_path: Path) -> None:
     )
     assert table.exit_code == 0, table.output
     assert "HG-P001" in table.output and "median RTT" in table.output
+
+
+def test_round_deadline_bounds_a_round(require_root) -> None:
+    targets = [_target(1, "LO", "127.0.0.1")]
+    options = ProbeOptions(count=50, spacing_s=0.1, timeout_s=0.2, deadline_s=0.6)
+    started = time.monotonic()
+    result = asyncio.run(run_round(targets, options))
+    assert time.monotonic() - started < 1.5
+    assert result.deadline_reached
+    row = result.rows[0]
+    assert 3 <= row.sent <= 8 and row.received == row.sent
+    assert row.error == "round deadline reached before all probes were sent"
+
+
+@pytest.mark.sqlite_only
+def test_cli_spools_while_the_database_is_locked(
+    require_root, demo_engine, tmp_path: Path, db_url: str
+) -> None:
+    spool = tmp_path / "spool.jsonl"
+    command = ["probe", "run", "--points", "HG-P001", "--count", "1", "--spool", str(spool)]
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        locked = CliRunner().invoke(app, [*command, "--write-timeout", "0.2"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert locked.exit_code == 0, locked.output
+    assert f"round kept in spool {spool} (1 waiting)" in locked.output
+    back = CliRunner().invoke(app, command)
+    assert back.exit_code == 0, back.output
+    assert "2 rows stored (and 1 spooled rounds)" in back.output  # icmp and tcp
+    assert not spool.exists()
+    with session_scope(demo_engine) as session:
+        rows = session.exec(select(ProbeResult)).all()
+        assert len(rows) == 4 and len({r.started_at for r in rows}) == 2

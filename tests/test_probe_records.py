@@ -4,6 +4,7 @@ spool when the database is locked or down, the scheduler lock, the metrics endpo
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func
 from sqlmodel import select
+from typer.testing import CliRunner
 
+from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.errors import IctrError
 from inventory.models import Incident, ProbeResult
@@ -256,3 +259,32 @@ def test_metrics_use_blackbox_names(points) -> None:
     assert 'probe_loss_ratio{method="icmp",point="B"} 1.0' in text
     assert 'probe_duration_seconds{method="icmp",point="A"}' in text
     assert "ictr_probe_spooled_rounds 3.0" in text
+
+
+def test_rounds_with_nothing_sent_count_neither_as_down_nor_in_availability(engine, points) -> None:
+    for i in range(3):
+        skipped = make_round(points, T0 + timedelta(minutes=i), {"A": False})
+        for row in skipped.rows:
+            row.sent, row.error = 0, "refused: 0.0.0.0 is an unspecified address"
+        store(engine, skipped)
+    store(engine, make_round(points, T0 + timedelta(minutes=3), {"A": True}))
+    assert _count(engine, Incident) == 0
+    with session_scope(engine) as session:
+        figures = availability(session, window=timedelta(hours=1), now=T0 + timedelta(minutes=5))
+    assert (figures[points["A"]].rounds, figures[points["A"]].ratio) == (1, 1.0)
+
+
+def test_availability_command(engine, points) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    for i in range(4):
+        store(engine, make_round(points, now - timedelta(hours=i + 1), {"A": i != 0, "B": True}))
+    result = CliRunner().invoke(app, ["probe", "availability", "--window", "24h", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = {p["code"]: p for p in json.loads(result.output)["points"]}
+    assert (figures["A"]["rounds"], figures["A"]["ratio"]) == (4, 0.75)
+    assert figures["B"]["ratio"] == 1.0
+    table = CliRunner().invoke(app, ["probe", "availability", "--window", "7d"])
+    assert table.exit_code == 0, table.output
+    assert "75.00%" in table.output
+    bad = CliRunner().invoke(app, ["probe", "availability", "--window", "week"])
+    assert bad.exit_code == 2 and "bad window 'week'" in bad.output
