@@ -130,14 +130,18 @@ def _purchase(fields: Fields, i: int, day: Any, year: Any) -> Purchase | None:
 
 
 def _snipeit_kinds(fields: Fields, report: ImportReport) -> list[Any]:
-    """Snipe-IT categories are free text: guess from category, then model; never an error."""
+    """Snipe-IT categories are free text: guess from category, then model; never an error.
+    Without a Category column, a kind the model does not reveal is left as stored."""
     categories = fields.raw("kind")
     models = fields.raw("model")
     out: list[Any] = []
     guesses: Counter[str] = Counter()
     for category, model in zip(categories, models, strict=True):
+        kind: ComputerKind | None
         kind, warning = snipeit.kind_from(category, model)
-        if warning:
+        if warning and not fields.has("kind"):
+            kind = None
+        elif warning:
             guesses[warning] += 1
         out.append(kind)
     report.warnings.extend(f"{w} (rows: {n})" for w, n in sorted(guesses.items()))
