@@ -66,6 +66,9 @@ def test_the_real_file_matches_all_districts_by_code(initialised, real_path, rea
         assert iou(districts.geometry[code], real_districts.geometry[code]) > 0.999
     province = stored(initialised, "province")
     assert not province["approximate"].iloc[0]
+    status = invoke("boundaries", "status")
+    assert status.exit_code == 0, status.output
+    assert "11 imported from ha-giang-districts-2020.geojson (11, 20" in status.output
     # Approximate communes are re-cut to nest in the imported districts.
     communes = stored(initialised, "commune")
     assert communes["approximate"].all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -94,19 +94,25 @@ def import_command(
 
 
 def status() -> None:
-    """How many units of each level have a shape, approximate or imported (and from where)."""
+    """How many units of each level have a shape, approximate or imported (from which file,
+    when)."""
     engine = get_engine()
     require_current_schema(engine)
-    province = get_settings().province_code
+    settings = get_settings()
     with session_scope(engine) as session:
-        frames = {lvl: level_frame(session, lvl, province_code=province) for lvl in MapLevel}
+        frames = {
+            lvl: level_frame(session, lvl, province_code=settings.province_code) for lvl in MapLevel
+        }
     for lvl, frame in frames.items():
         approximate = int(frame["approximate"].sum())
-        sources = Counter(frame.loc[~frame["approximate"].astype(bool), "source"])
-        imported = ", ".join(f"{s} ({n})" for s, n in sorted(sources.items())) or "-"
+        imported = frame[~frame["approximate"].astype(bool)]
+        sources = []
+        for source, rows in imported.groupby("source", sort=True):
+            latest = max(datetime.fromisoformat(t) for t in rows["updated_at"])
+            sources.append(f"{source} ({len(rows)}, {latest.astimezone(settings.zone):%Y-%m-%d})")
         typer.echo(
             f"{lvl.value:9} {len(frame):4} shapes: {approximate:4} approximate, "
-            f"{len(frame) - approximate:4} imported from {imported}"
+            f"{len(imported):4} imported from {', '.join(sources) or '-'}"
         )
 
 
