@@ -73,8 +73,9 @@ def editor_signed_in() -> bool:
 
 
 def _language_picker() -> str:
-    if LANGUAGE_KEY not in st.session_state:
-        st.session_state[LANGUAGE_KEY] = current_language()
+    # Re-assigning makes the value the user's rather than the last page's widget's, so the
+    # same radio on another page starts from it instead of from its default.
+    st.session_state[LANGUAGE_KEY] = current_language()
     lang = st.sidebar.radio(
         "Ngôn ngữ / Language",
         options=list(LANGUAGES),

@@ -29,7 +29,7 @@ def point_table(points: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> pd.DataFr
     last = pd.to_datetime(ranked["last_check"], utc=True).dt.tz_convert(zone)
     table = pd.DataFrame(
         {
-            "status": [status_label(s, lang) for s in ranked["status"]],
+            "point_status": [status_label(s, lang) for s in ranked["status"]],
             "code": ranked["code"],
             "name": ranked["name"],
             "district_name": ranked["district_name"],
