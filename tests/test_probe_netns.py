@@ -199,6 +199,13 @@ def test_cli_rounds_open_and_close_incidents(engine, lab: Lab, tmp_path: Path) -
     assert stored == 6  # icmp and tcp rows, three rounds
 
 
+@pytest.fixture
+def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scheduler lock files for a server database go to the data folder: keep them here."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+
+
+@pytest.mark.usefixtures("_private_data_dir")
 def test_scheduler_never_overlaps_rounds(engine, lab: Lab, tmp_path: Path, db_url: str) -> None:
     _lab_points(engine, lab)
     # Each round lasts at least spacing + timeout = 0.7 s, far beyond the 0.2 s interval.
@@ -255,6 +262,7 @@ def _wait_for(lines: queue.Queue[str], text: str, seen: list[str], timeout: floa
     raise AssertionError(f"never saw {text!r}; output:\n{''.join(seen)}")
 
 
+@pytest.mark.usefixtures("_private_data_dir")
 def test_sigterm_mid_round_stops_cleanly(engine, lab: Lab, tmp_path: Path, db_url: str) -> None:
     _lab_points(engine, lab)
     spool = tmp_path / "spool.jsonl"
