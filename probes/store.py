@@ -50,13 +50,13 @@ def _insert_ignoring_duplicates(
         statement: Any = sqlite.insert(table).on_conflict_do_nothing()
     elif dialect == "postgresql":
         statement = postgresql.insert(table).on_conflict_do_nothing()
-    else:  # other databases: check first, within the same transaction
+    else:  # the project runs on SQLite and PostgreSQL only; elsewhere a duplicate is an error
         statement = insert(table)
-    inserted: set[int] = set()
-    for record in records:
-        result = connection.execute(statement.returning(table.c.point_id), record)
-        inserted.update(row[0] for row in result)
-    return inserted
+    if not records:
+        return set()
+    # One batched statement ("insertmanyvalues"); RETURNING lists only the rows inserted.
+    result = connection.execute(statement.returning(table.c.point_id), list(records))
+    return {row[0] for row in result}
 
 
 @contextmanager
