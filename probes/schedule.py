@@ -125,7 +125,11 @@ class Scheduler:
             if late > 1.0:
                 log.warning("round starts %.1f s late: the previous round overran", late)
             slot = max(slot, now)  # after an overrun the cadence restarts: no catching up
-            done = await self._one_round(late)
+            try:
+                done = await self._one_round(late)
+            except Exception:  # an unattended service keeps going; the next slot retries
+                log.exception("round failed; trying again at the next slot")
+                done = True
             if not done:
                 break  # stopped mid-round
             if self.max_rounds is not None and len(self.rounds) >= self.max_rounds:

@@ -49,6 +49,18 @@ def _encode(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def _entry(result: RoundResult) -> dict[str, Any]:
+    return {
+        "v": SPOOL_VERSION,
+        "agent": result.agent,
+        "started_at": result.started_at.isoformat(),
+        "rows": [
+            {k: _encode(v) for k, v in r.items() if k not in ("agent", "started_at")}
+            for r in result.records()
+        ],
+    }
+
+
 @dataclass
 class Outcome:
     """What became of a round handed to `record`."""
@@ -76,21 +88,18 @@ class Spool:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def append(self, result: RoundResult) -> None:
-        entry = {
-            "v": SPOOL_VERSION,
-            "agent": result.agent,
-            "started_at": result.started_at.isoformat(),
-            "rows": [
-                {k: _encode(v) for k, v in r.items() if k not in ("agent", "started_at")}
-                for r in result.records()
-            ],
-        }
-        line = json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n"
+        line = json.dumps(_entry(result), ensure_ascii=False, separators=(",", ":")) + "\n"
         with self._locked():
             with open(self.path, "a", encoding="utf-8") as spool:
                 spool.write(line)
                 spool.flush()
                 os.fsync(spool.fileno())
+
+    def reject(self, result: RoundResult) -> None:
+        """Keep a round the database refused, for a person to look at."""
+        with self._locked():
+            with open(self.rejected_path, "a", encoding="utf-8") as rejected:
+                rejected.write(json.dumps(_entry(result), ensure_ascii=False) + "\n")
 
     def _read(self) -> list[dict[str, Any]]:
         if not self.path.exists():
@@ -187,5 +196,10 @@ def record(
         spool.append(result)
         message = f"{exc}; round kept in spool {spool.path} ({spool.pending()} waiting)"
         log.warning("%s", message)
+        return Outcome(stored=False, message=message)
+    except RoundRejected as exc:  # e.g. a point deleted while it was being probed
+        spool.reject(result)
+        message = f"{exc}; round kept in {spool.rejected_path}"
+        log.error("%s", message)
         return Outcome(stored=False, message=message)
     return Outcome(stored=True, report=report, replayed=replayed)

@@ -288,3 +288,15 @@ def test_availability_command(engine, points) -> None:
     assert "75.00%" in table.output
     bad = CliRunner().invoke(app, ["probe", "availability", "--window", "week"])
     assert bad.exit_code == 2 and "bad window 'week'" in bad.output
+
+
+def test_round_for_a_deleted_point_is_kept_aside(engine, points, tmp_path) -> None:
+    spool = Spool(tmp_path / "spool.jsonl")
+    result = make_round(points, T0, {"A": True, "B": True})
+    for row in result.rows:
+        row.point_id = 999  # deleted while it was being probed
+    outcome = record(engine, result, spool, down_after=2)
+    assert not outcome.stored and "refused the round" in outcome.message
+    assert spool.pending() == 0
+    assert len(spool.rejected_path.read_text().splitlines()) == 1
+    assert _count(engine, ProbeResult) == 0
