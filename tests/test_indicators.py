@@ -267,3 +267,23 @@ def test_every_value_is_numerator_over_denominator(session) -> None:
     assert (row.numerator, row.denominator) == (9, 10)
     ratios = long[long.unit == "%"].dropna(subset=["value"])
     assert (ratios.value - 100 * ratios.numerator / ratios.denominator).abs().max() < 1e-9
+
+
+@pytest.mark.parametrize(
+    "os_name, at, supported",
+    [
+        ("Windows 10 Pro", date(2025, 10, 13), True),
+        ("Windows 10 Pro", date(2025, 10, 14), False),  # support ended that day
+        ("Win 7", date(2019, 12, 31), True),
+        ("Windows 7 Professional", date(2020, 6, 1), False),
+        ("Windows 11", date(2026, 11, 26), True),  # not listed: no end of support known
+        ("", date(2026, 11, 26), False),  # unrecorded OS never counts as supported
+        (None, date(2026, 11, 26), False),
+    ],
+)
+def test_os_support_follows_the_lifecycle_policy(os_name, at, supported) -> None:
+    from readiness.lifecycle_view import age_policy_from_lifecycle
+
+    policy = age_policy_from_lifecycle()
+    assert policy.os_supported(os_name, at) is supported
+    assert policy.life_years["laptop"] == 4

@@ -155,8 +155,8 @@ def report(
     require_current_schema(engine)
     cfg = load_config(config)
     with session_scope(engine) as session:
-        province = session.exec(
-            select(AdminUnit).where(AdminUnit.level == UnitLevel.province)
+        province_name = session.exec(
+            select(AdminUnit.name).where(AdminUnit.level == UnitLevel.province)
         ).first()
         tables = {
             "Cấp tỉnh": readiness_table(session, level="province", at=at, config=cfg),
@@ -168,7 +168,7 @@ def report(
         output,
         year=year,
         at=at,
-        province_name=province.name if province else "",
+        province_name=province_name or "",
         tables=tables,
         synthetic=synthetic,
     )
