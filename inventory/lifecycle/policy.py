@@ -80,17 +80,22 @@ class Policy:
             key=lambda item: -len(item[0]),
         )
         object.__setattr__(self, "_os_keys", keyed)
+        # Inventories repeat a handful of OS names across thousands of computers.
+        object.__setattr__(self, "_os_cache", {})
 
     def os_end(self, os_name: str | None) -> tuple[str, date] | None:
         """The policy's name for this OS and its end of support, if the policy knows it."""
         if not os_name:
             return None
-        text = _WIN_SHORT.sub(r"windows \1", fold(os_name))
-        padded = f" {text} "
-        for key, end, name in self._os_keys:  # type: ignore[attr-defined]
-            if f" {key} " in padded:
-                return name, end
-        return None
+        cache: dict[str, tuple[str, date] | None] = self._os_cache  # type: ignore[attr-defined]
+        if os_name not in cache:
+            text = _WIN_SHORT.sub(r"windows \1", fold(os_name))
+            padded = f" {text} "
+            cache[os_name] = next(
+                ((name, end) for key, end, name in self._os_keys if f" {key} " in padded),  # type: ignore[attr-defined]
+                None,
+            )
+        return cache[os_name]
 
 
 def load_policy(path: Path | None = None) -> Policy:
