@@ -109,7 +109,7 @@ def unit_features(
 
 
 def _when(moment: object, zone: ZoneInfo, lang: str) -> str:
-    if not isinstance(moment, datetime):
+    if is_missing(moment) or not isinstance(moment, datetime):  # NaT is a datetime too
         return tr("never_checked", lang)
     local = moment.astimezone(zone)
     return local.strftime("%d/%m/%Y %H:%M") if lang == "vi" else local.strftime("%Y-%m-%d %H:%M")

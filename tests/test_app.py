@@ -78,6 +78,14 @@ def test_map_page_shows_the_province_strip_and_ranked_districts(map_demo: Engine
 
 
 @pytest.mark.usefixtures("readiness_policy")
+def test_map_page_counts_points_up(map_demo: Engine) -> None:
+    expected = add_probe_rounds(map_demo, now=utc_now())
+    app = run_page()
+    ups = sum(1 for status in expected.values() if status == "up")
+    assert {m.label: m.value for m in app.metric}["Điểm kết nối hoạt động"] == f"{ups}/73"
+
+
+@pytest.mark.usefixtures("readiness_policy")
 def test_map_page_by_commune_and_indicator(map_demo: Engine) -> None:
     app = run_page()
     app.radio(key="map_level").set_value("commune")
