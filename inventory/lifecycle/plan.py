@@ -220,11 +220,11 @@ def build_plan(
         raise IctrError(f"--from must be a year, got {start}")
     if budget is not None and budget <= 0:
         raise IctrError(f"--budget-per-year must be more than 0 VND, got {budget}")
-    inventory = _load(session, district)
     # Some 100,000 small objects and no cycles: collecting garbage meanwhile only costs time.
     collecting = gc.isenabled()
     gc.disable()
     try:
+        inventory = _load(session, district)
         return plan_inventory(
             inventory.agencies,
             inventory.computers,
