@@ -58,45 +58,100 @@ def build(url: str) -> None:
     upgrade(engine)
     with session_scope(engine) as session:
         load_units(session, province_code="02")
-        communes = [u.code for u in session.query(AdminUnit).filter(
-            AdminUnit.level == UnitLevel.commune)]
+        communes = [
+            u.code for u in session.query(AdminUnit).filter(AdminUnit.level == UnitLevel.commune)
+        ]
         kinds = ["provincial", "district_committee", "commune_committee", "other"]
-        session.execute(insert(Agency), [
-            dict(code=f"A{i:04d}", name=f"Cơ quan {i}", kind=kinds[i % 4],
-                 unit_code=communes[i % len(communes)], officials=50, signing_officials=10)
-            for i in range(2000)])
+        session.execute(
+            insert(Agency),
+            [
+                dict(
+                    code=f"A{i:04d}",
+                    name=f"Cơ quan {i}",
+                    kind=kinds[i % 4],
+                    unit_code=communes[i % len(communes)],
+                    officials=50,
+                    signing_officials=10,
+                )
+                for i in range(2000)
+            ],
+        )
         ids = [r[0] for r in session.execute(select(Agency.id))]
         oses = ["Windows 7", "Windows 10", "Windows XP", "Windows 8.1", "Windows 11"]
-        session.execute(insert(Computer), [
-            dict(asset_tag=f"T{i:06d}", agency_id=ids[i % len(ids)],
-                 kind=rng.choice(["desktop", "laptop"]), os=rng.choice(oses),
-                 purchase_year=rng.choice([None, *range(2008, 2026)]),
-                 internet=rng.random() < 0.9,
-                 status=rng.choice(["in_use"] * 8 + ["spare", "broken"]))
-            for i in range(100_000)])
-        session.execute(insert(Certificate), [
-            dict(serial=f"S{i:06d}", holder="Người ký", agency_id=ids[i % len(ids)],
-                 issued_on=date(2022, 1, 1) + timedelta(days=i % 1500),
-                 expires_on=date(2027, 1, 1) + timedelta(days=i % 1500))
-            for i in range(10_000)])
-        session.execute(insert(ServiceFigure), [
-            dict(unit_code=communes[i % len(communes)], agency_id=aid, period="2026",
-                 procedures=100, procedures_level3=20, procedures_level4=10,
-                 dossiers_received=500, dossiers_online=100, dossiers_on_time=450)
-            for i, aid in enumerate(ids)])
-        session.execute(insert(ConnectionPoint), [
-            dict(code=f"P{i:03d}", name=f"Điểm {i}", unit_code=communes[i * 2],
-                 address=f"127.10.0.{i + 1}") for i in range(73)])
+        session.execute(
+            insert(Computer),
+            [
+                dict(
+                    asset_tag=f"T{i:06d}",
+                    agency_id=ids[i % len(ids)],
+                    kind=rng.choice(["desktop", "laptop"]),
+                    os=rng.choice(oses),
+                    purchase_year=rng.choice([None, *range(2008, 2026)]),
+                    internet=rng.random() < 0.9,
+                    status=rng.choice(["in_use"] * 8 + ["spare", "broken"]),
+                )
+                for i in range(100_000)
+            ],
+        )
+        session.execute(
+            insert(Certificate),
+            [
+                dict(
+                    serial=f"S{i:06d}",
+                    holder="Người ký",
+                    agency_id=ids[i % len(ids)],
+                    issued_on=date(2022, 1, 1) + timedelta(days=i % 1500),
+                    expires_on=date(2027, 1, 1) + timedelta(days=i % 1500),
+                )
+                for i in range(10_000)
+            ],
+        )
+        session.execute(
+            insert(ServiceFigure),
+            [
+                dict(
+                    unit_code=communes[i % len(communes)],
+                    agency_id=aid,
+                    period="2026",
+                    procedures=100,
+                    procedures_level3=20,
+                    procedures_level4=10,
+                    dossiers_received=500,
+                    dossiers_online=100,
+                    dossiers_on_time=450,
+                )
+                for i, aid in enumerate(ids)
+            ],
+        )
+        session.execute(
+            insert(ConnectionPoint),
+            [
+                dict(
+                    code=f"P{i:03d}",
+                    name=f"Điểm {i}",
+                    unit_code=communes[i * 2],
+                    address=f"127.10.0.{i + 1}",
+                )
+                for i in range(73)
+            ],
+        )
         points = [r[0] for r in session.execute(select(ConnectionPoint.id))]
         end = datetime(2026, 11, 26, 12, tzinfo=UTC)
         batch = []
         for point in points:
             for step in range(30 * 288):
                 received = 5 if rng.random() > 0.02 else 0
-                batch.append(dict(point_id=point, agent="", method="icmp",
-                                  started_at=end - timedelta(minutes=5 * step), sent=5,
-                                  received=received,
-                                  rtt_median_ms=rng.uniform(5, 80) if received else None))
+                batch.append(
+                    dict(
+                        point_id=point,
+                        agent="",
+                        method="icmp",
+                        started_at=end - timedelta(minutes=5 * step),
+                        sent=5,
+                        received=received,
+                        rtt_median_ms=rng.uniform(5, 80) if received else None,
+                    )
+                )
             if len(batch) > 50_000:
                 session.execute(insert(ProbeResult), batch)
                 batch.clear()
@@ -115,6 +170,7 @@ def main() -> None:
         build(url)
         print(f"built {path} in {time.perf_counter() - started:.1f} s")
     engine = get_engine(url)
+    upgrade(engine)
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT COUNT(*) FROM probe_result")).scalar()
         computers = connection.execute(text("SELECT COUNT(*) FROM computer")).scalar()

@@ -59,6 +59,17 @@ class ProbeResult(SQLModel, table=True):
         # A spooled round replayed twice must not be stored twice.
         UniqueConstraint("point_id", "agent", "method", "started_at", name="uq_probe_round"),
         Index("ix_probe_point_time", "point_id", "started_at"),
+        # Covers the indicator queries (one point, its own agent, a time window): they read
+        # only this index, never the table.
+        Index(
+            "ix_probe_point_agent_time",
+            "point_id",
+            "agent",
+            "started_at",
+            "received",
+            "sent",
+            "rtt_median_ms",
+        ),
         CheckConstraint("sent >= 0 AND received >= 0", name="counts"),
         CheckConstraint("received <= sent", name="received_le_sent"),
     )

@@ -53,14 +53,10 @@ def compute_long(
     """One row per unit and indicator: value, numerator, denominator (the tidy table)."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
-    agencies = base_counts.agency_counts(session, at=at, life_years=life_years)
-    agencies = agencies.join(
-        base_counts.supported_os_counts(session, at=at, os_supported=os_supported),
-        on="agency_id",
+    agencies = base_counts.agency_counts(
+        session, at=at, life_years=life_years, os_supported=os_supported
     ).join(base_counts.certificate_counts(session, at=at), on="agency_id")
-    agencies[["computers_supported_os", "certificates_valid"]] = (
-        agencies[["computers_supported_os", "certificates_valid"]].fillna(0).astype("int64")
-    )
+    agencies["certificates_valid"] = agencies["certificates_valid"].fillna(0).astype("int64")
     services = base_counts.service_counts(session, at=at)
     points = base_counts.point_counts(session, at=at)
 
@@ -87,10 +83,15 @@ def compute_long(
         )
         points["group"] = points["unit_code"].map(mapping)
 
+    sums: dict[tuple[int, int], pd.DataFrame] = {}
+
     def total(frame: pd.DataFrame, column: str, where: pd.Series | None = None) -> pd.Series:
-        data = frame if where is None else frame[where]
-        summed = data.groupby("group")[column].sum(min_count=1)
-        return targets["key"].map(summed)
+        # One grouping per (frame, filter), reused for all its columns.
+        cache_key = (id(frame), id(where))
+        if cache_key not in sums:
+            data = frame if where is None else frame[where]
+            sums[cache_key] = data.groupby("group").sum(numeric_only=True, min_count=1)
+        return targets["key"].map(sums[cache_key][column])
 
     core = agencies["kind"].isin(CORE_KINDS)
     commune = agencies["kind"] == COMMUNE_KIND
