@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from ictr.cli import boundaries, database, export, imports, indicators, plan, serve
+from ictr.cli import boundaries, database, editor_password, export, imports, indicators, plan, serve
 from ictr.cli import probe as probe_cli
 from inventory.db import explain_operational_error
 from inventory.errors import IctrError
@@ -62,6 +62,7 @@ boundaries.register(app)
 probe_cli.register(app)
 export.register(app)
 plan.register(app)
+editor_password.register(app)
 
 
 def run() -> None:
