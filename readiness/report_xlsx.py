@@ -33,7 +33,7 @@ def write_report(
 ) -> None:
     """`tables` maps a sheet title (e.g. "Cấp huyện") to a readiness table of that level."""
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     for title, table in tables.items():
         sheet = workbook.create_sheet(title)
         sheet.append([f"Báo cáo mức độ sẵn sàng ứng dụng CNTT năm {year} — {province_name}"])

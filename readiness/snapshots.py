@@ -21,7 +21,7 @@ def take_snapshot(
     for level in levels:
         table = readiness_table(session, level=level, at=at, **table_options)  # type: ignore[arg-type]
         session.exec(
-            delete(IndicatorSnapshot).where(  # type: ignore[call-overload]
+            delete(IndicatorSnapshot).where(
                 col(IndicatorSnapshot.period) == period, col(IndicatorSnapshot.level) == level
             )
         )

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Integer, and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from inventory.models import (
     Agency,
@@ -47,27 +47,28 @@ def agency_counts(
     One pass over the computers, grouped by agency and OS: the OS verdict (supported on `at`
     or not) is then taken once per distinct OS name, in Python, from the lifecycle policy.
     """
-    in_use = Computer.status == ComputerStatus.in_use
+    in_use = col(Computer.status) == ComputerStatus.in_use
     life = case(
-        *[(Computer.kind == kind, years) for kind, years in life_years.items()], else_=literal(5)
+        *[(col(Computer.kind) == kind, years) for kind, years in life_years.items()],
+        else_=literal(5),
     )
     within_life = and_(
-        Computer.purchase_year.is_not(None), (at.year - Computer.purchase_year) < life
+        col(Computer.purchase_year).is_not(None), (at.year - col(Computer.purchase_year)) < life
     )
-    known_age = Computer.purchase_year.is_not(None)
+    known_age = col(Computer.purchase_year).is_not(None)
     counts = _frame(
         session,
         select(
-            Computer.agency_id,
-            Computer.os,
+            col(Computer.agency_id),
+            col(Computer.os),
             func.count(),
-            _count_if(Computer.internet),
+            _count_if(col(Computer.internet).is_(True)),
             _count_if(within_life),
             _count_if(known_age),
-            func.sum(case((known_age, Computer.purchase_year), else_=0)),
+            func.sum(case((known_age, col(Computer.purchase_year)), else_=0)),
         )
         .where(in_use)
-        .group_by(Computer.agency_id, Computer.os),
+        .group_by(col(Computer.agency_id), col(Computer.os)),
         ["agency_id", "os", *_COUNT_COLUMNS[:-1]],
     )
     verdicts = {os_name: os_supported(os_name, at) for os_name in counts["os"].unique()}
@@ -78,13 +79,13 @@ def agency_counts(
     agencies = _frame(
         session,
         select(
-            Agency.id,
-            Agency.code,
-            Agency.name,
-            Agency.kind,
-            Agency.unit_code,
-            Agency.officials,
-            Agency.signing_officials,
+            col(Agency.id),
+            col(Agency.code),
+            col(Agency.name),
+            col(Agency.kind),
+            col(Agency.unit_code),
+            col(Agency.officials),
+            col(Agency.signing_officials),
         ),
         ["agency_id", "code", "name", "kind", "unit_code", "officials", "signing_officials"],
     )
@@ -107,12 +108,14 @@ _COUNT_COLUMNS = [
 def certificate_counts(session: Session, *, at: date) -> pd.Series:
     """Per agency: certificates valid on `at` (issued, not expired, not revoked)."""
     valid = and_(
-        Certificate.issued_on <= at,
-        Certificate.expires_on >= at,
-        or_(Certificate.revoked_on.is_(None), Certificate.revoked_on > at),
+        col(Certificate.issued_on) <= at,
+        col(Certificate.expires_on) >= at,
+        or_(col(Certificate.revoked_on).is_(None), col(Certificate.revoked_on) > at),
     )
     rows = session.execute(
-        select(Certificate.agency_id, func.count()).where(valid).group_by(Certificate.agency_id)
+        select(col(Certificate.agency_id), func.count())
+        .where(valid)
+        .group_by(col(Certificate.agency_id))
     ).all()
     return pd.Series(dict(rows), name="certificates_valid", dtype="int64")
 
@@ -124,8 +127,8 @@ def service_counts(session: Session, *, at: date) -> pd.DataFrame:
     year, which is what selects them.
     """
     latest_year = session.execute(
-        select(func.max(func.substr(ServiceFigure.period, 1, 4))).where(
-            func.substr(ServiceFigure.period, 1, 4) <= str(at.year)
+        select(func.max(func.substr(col(ServiceFigure.period), 1, 4))).where(
+            func.substr(col(ServiceFigure.period), 1, 4) <= str(at.year)
         )
     ).scalar()
     columns = [
@@ -142,12 +145,12 @@ def service_counts(session: Session, *, at: date) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     rows = session.execute(
         select(
-            ServiceFigure.unit_code,
-            ServiceFigure.agency_id,
+            col(ServiceFigure.unit_code),
+            col(ServiceFigure.agency_id),
             *[func.sum(getattr(ServiceFigure, c)).label(c) for c in columns[2:]],
         )
-        .where(func.substr(ServiceFigure.period, 1, 4) == latest_year)
-        .group_by(ServiceFigure.unit_code, ServiceFigure.agency_id)
+        .where(func.substr(col(ServiceFigure.period), 1, 4) == latest_year)
+        .group_by(col(ServiceFigure.unit_code), col(ServiceFigure.agency_id))
     ).all()
     return pd.DataFrame(rows, columns=columns)
 
@@ -163,45 +166,50 @@ def point_counts(session: Session, *, at: date) -> pd.DataFrame:
     now = datetime.now(UTC)
     end = now if at >= now.date() else datetime.combine(at, time.max, tzinfo=UTC)
     since = {w: end - timedelta(hours=h) for w, h in (("24h", 24), ("7d", 168), ("30d", 720))}
-    good = case((ProbeResult.received > 0, 1), else_=0)
+    good = case((col(ProbeResult.received) > 0, 1), else_=0)
 
     def own(window: str) -> ColumnElement[bool]:
         return and_(
-            ProbeResult.point_id == ConnectionPoint.id,
-            ProbeResult.agent == ConnectionPoint.agent,
-            ProbeResult.started_at >= since[window],
-            ProbeResult.started_at <= end,
+            col(ProbeResult.point_id) == col(ConnectionPoint.id),
+            col(ProbeResult.agent) == col(ConnectionPoint.agent),
+            col(ProbeResult.started_at) >= since[window],
+            col(ProbeResult.started_at) <= end,
         )
 
     frame = pd.DataFrame(
         session.execute(
-            select(ConnectionPoint.id, ConnectionPoint.unit_code, ConnectionPoint.agency_id).where(
-                ConnectionPoint.active
-            )
+            select(
+                col(ConnectionPoint.id),
+                col(ConnectionPoint.unit_code),
+                col(ConnectionPoint.agency_id),
+            ).where(col(ConnectionPoint.active))
         ).all(),
         columns=["point_id", "unit_code", "agency_id"],
     ).set_index("point_id")
     for window in since:
         extra = (
             [
-                func.sum(ProbeResult.sent),
-                func.sum(ProbeResult.received),
-                func.count(ProbeResult.rtt_median_ms),
+                func.sum(col(ProbeResult.sent)),
+                func.sum(col(ProbeResult.received)),
+                func.count(col(ProbeResult.rtt_median_ms)),
             ]
             if window == "7d"
             else []
         )
         rows = session.execute(
-            select(ConnectionPoint.id, func.count(), func.sum(good), *extra)
+            select(col(ConnectionPoint.id), func.count(), func.sum(good), *extra)
             .join(ProbeResult, own(window))
-            .where(ConnectionPoint.active)
-            .group_by(ConnectionPoint.id)
+            .where(col(ConnectionPoint.active))
+            .group_by(col(ConnectionPoint.id))
         ).all()
         names = [f"rounds_{window}", f"good_{window}"] + (
             ["sent_7d", "received_7d", "rtts_7d"] if extra else []
         )
+        # float, not object: a window without rows must still sum (to no data).
         frame = frame.join(
-            pd.DataFrame([r[1:] for r in rows], index=[r[0] for r in rows], columns=names)
+            pd.DataFrame(
+                [r[1:] for r in rows], index=[r[0] for r in rows], columns=names, dtype=float
+            )
         )
     frame["median_rtt_7d_ms"] = _median_rtts(session, frame["rtts_7d"], own("7d"))
     frame["up_now"] = _up_now(session, own("30d"))
@@ -215,13 +223,13 @@ def _median_rtts(session: Session, counts: pd.Series, own: ColumnElement[bool]) 
     its middle one or two values, in order, from the covering index, which costs far less than
     fetching every value.
     """
-    rtt = ProbeResult.rtt_median_ms
+    rtt = col(ProbeResult.rtt_median_ms)
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(
-            select(ConnectionPoint.id, func.percentile_cont(0.5).within_group(rtt))
+            select(col(ConnectionPoint.id), func.percentile_cont(0.5).within_group(rtt))
             .join(ProbeResult, own)
             .where(rtt.is_not(None))
-            .group_by(ConnectionPoint.id)
+            .group_by(col(ConnectionPoint.id))
         ).all()
         return pd.Series({point: float(value) for point, value in rows}, dtype="float")
     medians: dict[int, float] = {}
@@ -233,7 +241,7 @@ def _median_rtts(session: Session, counts: pd.Series, own: ColumnElement[bool]) 
             session.execute(
                 select(rtt)
                 .join(ConnectionPoint, own)
-                .where(ConnectionPoint.id == point, rtt.is_not(None))
+                .where(col(ConnectionPoint.id) == point, rtt.is_not(None))
                 .order_by(rtt)
                 .limit(2 - n % 2)
                 .offset((n - 1) // 2)
@@ -250,25 +258,31 @@ def _up_now(session: Session, own: ColumnElement[bool]) -> pd.Series:
 
     Two index seeks per point: the latest instant (a correlated MAX), then that instant's rows.
     """
-    latest = select(func.max(ProbeResult.started_at)).where(own).correlate(ConnectionPoint)
+    latest = select(func.max(col(ProbeResult.started_at))).where(own).correlate(ConnectionPoint)
     rounds = [
         (point, agent, at)
         for point, agent, at in session.execute(
-            select(ConnectionPoint.id, ConnectionPoint.agent, latest.scalar_subquery()).where(
-                ConnectionPoint.active
-            )
+            select(
+                col(ConnectionPoint.id), col(ConnectionPoint.agent), latest.scalar_subquery()
+            ).where(col(ConnectionPoint.active))
         )
         if at is not None
     ]
-    good = func.max(case((ProbeResult.received > 0, 1), else_=0))
+    good = func.max(case((col(ProbeResult.received) > 0, 1), else_=0))
     status: dict[int, int] = {}
     for start in range(0, len(rounds), 300):
         seeks = [
-            and_(ProbeResult.point_id == p, ProbeResult.agent == a, ProbeResult.started_at == t)
+            and_(
+                col(ProbeResult.point_id) == p,
+                col(ProbeResult.agent) == a,
+                col(ProbeResult.started_at) == t,
+            )
             for p, a, t in rounds[start : start + 300]
         ]
         rows = session.execute(
-            select(ProbeResult.point_id, good).where(or_(*seeks)).group_by(ProbeResult.point_id)
+            select(col(ProbeResult.point_id), good)
+            .where(or_(*seeks))
+            .group_by(col(ProbeResult.point_id))
         )
         status.update((int(point), int(value)) for point, value in rows)
     return pd.Series(status, dtype="float")
