@@ -66,7 +66,7 @@ def test_map_page_shows_the_province_strip_and_ranked_districts(map_demo: Engine
     # Vietnamese thousands separator: a dot.
     assert metrics["Máy tính đang dùng"] == f"{in_use:,}".replace(",", ".")
     # The demo reproduces the published 104.06 %: one decimal, decimal comma.
-    assert metrics["Tỷ lệ máy tính/CBCCVC (sở, ngành, UBND huyện)"] == "104,1%"
+    assert metrics["Máy tính/CBCCVC"] == "104,1%"
     assert metrics["Điểm kết nối hoạt động"] == "0/73"
     assert app.selectbox(key="map_indicator").value == "index"
     assert app.radio(key="map_level").options == ["Huyện, thành phố", "Xã, phường, thị trấn"]
@@ -101,13 +101,22 @@ def test_map_page_by_commune_and_indicator(map_demo: Engine) -> None:
 
 
 @pytest.mark.usefixtures("readiness_policy")
+def test_map_page_link_chooses_level_and_indicator(map_demo: Engine) -> None:
+    app = run_page(level="commune", indicator="median_rtt_7d_ms")
+    assert app.radio(key="map_level").value == "commune"
+    assert app.selectbox(key="map_indicator").value == "median_rtt_7d_ms"
+    app.radio(key="map_level").set_value("district").run()
+    assert app.radio(key="map_level").value == "district"  # the link chose only once
+
+
+@pytest.mark.usefixtures("readiness_policy")
 def test_map_page_in_english_formats_numbers_the_english_way(map_demo: Engine) -> None:
     app = run_page()
     app.radio(key="lang").set_value("en").run()
     assert app.title[0].value == "Readiness map"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Officials"] == "10,135"
-    assert metrics["Computers per official (departments, district committees)"] == "104.1%"
+    assert metrics["Computers per official"] == "104.1%"
     # The choice survives a change of page.
     app.switch_page(NETWORK).run()
     assert app.title[0].value == "Government data network"
@@ -119,7 +128,7 @@ def test_map_page_without_the_lifecycle_policy_still_draws(map_demo: Engine) -> 
     assert any("Chưa tính được các chỉ tiêu" in i.value for i in app.info)
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Huyện, thành phố"] == "11"
-    assert metrics["Tỷ lệ máy tính/CBCCVC (sở, ngành, UBND huyện)"] == "không có dữ liệu"
+    assert metrics["Máy tính/CBCCVC"] == "không có dữ liệu"
     assert not app.dataframe  # no ranking without indicators
 
 

@@ -1,5 +1,8 @@
 """Home: the readiness map of the districts (or communes), connection points by status,
-and the province's headline figures. Clicking a district opens its page."""
+and the province's headline figures. Clicking a district opens its page.
+
+`?level=commune&indicator=internet_share_pct` in the address opens the map on that choice.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +11,36 @@ from streamlit_folium import st_folium
 
 from dashboard.assets import asset_urls, tile_setting
 from dashboard.i18n import column_label, indicator_label
-from dashboard.indicator_choice import CHOICES, indicator_values, map_indicator
-from dashboard.map_build import build_map, clicked_unit
+from dashboard.indicator_choice import CHOICES
+from dashboard.map_build import clicked_unit
+from dashboard.map_page_data import LEVELS, load_map_data
 from dashboard.number_format import format_number, format_value, style_numbers
 from dashboard.page_setup import page_setup
 from dashboard.point_status import UP
-from dashboard.queries.points import point_views
 from dashboard.queries.readiness import readiness_or_none
 from dashboard.queries.summary import headline_counts
 from dashboard.queries.units import unit_frame
 from inventory.db import session_scope
-from readiness.geometry import level_feature_collection
 
 DISTRICT_PAGE = "dashboard/pages/district.py"
 MAP_KEY = "map"
 GOTO_KEY = "_goto_unit"
+DECIMALS = {"index": 3, "%": 1, "years": 1, "ms": 1, "ratio": 2, "count": 0}
 
 ctx = page_setup()
 t, lang = ctx.t, ctx.lang
 province = ctx.settings.province_code
 st.title(t("map_title"))
+
+# A shared link chooses the level and indicator once; the widgets rule after that.
+for param, key, allowed in (
+    ("level", "map_level", LEVELS),
+    ("indicator", "map_indicator", CHOICES),
+):
+    wanted = st.query_params.get(param)
+    if wanted in allowed and st.session_state.get(f"_{key}_from_url") != wanted:
+        st.session_state[key] = wanted
+        st.session_state[f"_{key}_from_url"] = wanted
 
 controls = st.columns([3, 2, 2])
 key = controls[0].selectbox(
@@ -38,7 +51,7 @@ key = controls[0].selectbox(
 )
 level = controls[1].radio(
     t("units_shown"),
-    ["district", "commune"],
+    list(LEVELS),
     format_func=lambda v: t(f"level_{v}"),
     key="map_level",
     horizontal=True,
@@ -48,10 +61,17 @@ show_points = controls[2].toggle(t("show_points"), value=True, key="map_points")
 with session_scope(ctx.engine) as session:
     counts = headline_counts(session, province)
     province_table = readiness_or_none(session, level="province", at=ctx.today)
-    table = readiness_or_none(session, level=level, at=ctx.today)
-    shapes = level_feature_collection(session, level, province_code=province)
-    points = point_views(session, now=ctx.now)
+    data = load_map_data(
+        session,
+        level=level,
+        indicator_key=key,
+        lang=lang,
+        province_code=province,
+        today=ctx.today,
+        now=ctx.now,
+    )
     units = unit_frame(session).set_index("code")
+points = data.points
 
 # The province summary strip.
 strip = st.columns(6)
@@ -61,14 +81,18 @@ strip[2].metric(t("sum_officials"), format_number(counts["officials"], lang=lang
 strip[3].metric(t("sum_computers"), format_number(counts["computers_in_use"], lang=lang))
 headline = "computers_per_official_pct"
 headline_value = None if province_table is None else province_table[headline].iloc[0]
-strip[4].metric(indicator_label(headline, lang), format_value(headline_value, "%", lang=lang))
+strip[4].metric(
+    t("sum_computer_ratio"),
+    format_value(headline_value, "%", lang=lang),
+    help=indicator_label(headline, lang),
+)
 up = int((points["status"] == UP).sum())
 strip[5].metric(
     t("sum_points_up"),
     f"{format_number(up, lang=lang)}/{format_number(len(points), lang=lang)}",
 )
 st.caption(f"{t('as_of')} {ctx.today.strftime('%d/%m/%Y')}")
-if table is None:
+if data.table is None:
     st.info(t("readiness_pending"))
 
 
@@ -78,20 +102,15 @@ def _remember_click() -> None:
         st.session_state[GOTO_KEY] = code
 
 
-indicator = map_indicator(key, lang)
-values = None if table is None else indicator_values(table, key)
-if not shapes["features"]:
+if not data.shapes["features"]:
     st.warning(t("no_boundaries"))
 else:
-    fmap = build_map(
-        shapes=shapes,
-        values=values,
-        indicator=indicator,
-        points=points if show_points else None,
+    fmap = data.folium_map(
         lang=lang,
         zone=ctx.settings.zone,
         urls=asset_urls(),
         tiles=tile_setting(),
+        show_points=show_points,
     )
     st_folium(
         fmap,
@@ -109,18 +128,18 @@ if target is not None and target in units.index:
     if district:
         st.switch_page(DISTRICT_PAGE, query_params={"code": district})
 
-if values is not None:
-    ranked = values.sort_values(["rank", "name"], na_position="last")
+if data.values is not None:
+    label = data.indicator.label
+    ranked = data.values.sort_values(["rank", "name"], na_position="last")
     shown = ranked[["rank", "name", "value"]].rename(
         columns={
             "rank": column_label("rank", lang),
             "name": column_label("name", lang),
-            "value": indicator.label,
+            "value": label,
         }
     )
-    decimals = {"index": 3, "%": 1, "years": 1, "ms": 1, "ratio": 2, "count": 0}
     st.dataframe(
-        style_numbers(shown, {indicator.label: decimals.get(indicator.unit, 1)}, lang=lang),
+        style_numbers(shown, {label: DECIMALS.get(data.indicator.unit, 1)}, lang=lang),
         hide_index=True,
         width="stretch",
         key="map_table",

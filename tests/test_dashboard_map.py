@@ -1,0 +1,230 @@
+"""The map as built in Python: every shape and point, nothing fetched from outside, data
+escaped wherever it reaches HTML, legend with units, and where a click leads."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+from streamlit_folium import _get_header, _get_map_string
+
+from dashboard.assets import AssetUrls, TileSetting, asset_urls
+from dashboard.colour_scale import NO_DATA_COLOUR, PALETTE, build_scale
+from dashboard.map_build import MapIndicator, build_map, clicked_unit, legend_html
+from dashboard.map_layers import FeatureLayer
+from dashboard.point_status import (
+    DEGRADED,
+    DOWN,
+    NO_DATA,
+    STALE_AFTER,
+    UP,
+    RoundRow,
+    current_status,
+    round_status,
+)
+from dashboard.queries.points import point_views
+from inventory.db import session_scope
+from inventory.models import AdminUnit, ConnectionPoint
+from readiness.geometry import ensure_approximate_boundaries, level_feature_collection
+from tests.dashboard_fixtures import add_probe_rounds, utc_now
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+XSS = "<script>alert(1)</script>"
+INDEX = MapIndicator("index", "Chỉ số sẵn sàng tổng hợp (0–1)", "index", True)
+
+
+@pytest.fixture
+def map_demo(demo_engine: Engine) -> Engine:
+    with session_scope(demo_engine) as session:
+        ensure_approximate_boundaries(session, "02")
+    return demo_engine
+
+
+def demo_map(engine: Engine, *, values: pd.DataFrame | None = None, **options: object):
+    with session_scope(engine) as session:
+        shapes = level_feature_collection(session, "district", province_code="02")
+        points = point_views(session, now=utc_now())
+    fmap = build_map(
+        shapes=shapes,
+        values=values,
+        indicator=INDEX,
+        points=points,
+        lang="vi",
+        zone=ZONE,
+        urls=asset_urls(),
+        **options,  # type: ignore[arg-type]
+    )
+    layers = {c.layer_name: c for c in fmap._children.values() if isinstance(c, FeatureLayer)}
+    return fmap, layers
+
+
+def test_every_district_and_point_is_on_the_map(map_demo: Engine) -> None:
+    _, layers = demo_map(map_demo)
+    units = layers["units"].data["features"]
+    points = layers["points"].data["features"]
+    assert len(units) == 11
+    assert len(points) == 73
+    assert {f["properties"]["kind"] for f in units} == {"unit"}
+    assert {f["properties"]["status"] for f in points} == {NO_DATA}
+    # Without indicator values every district is grey, and says why.
+    assert {f["properties"]["style"]["fillColor"] for f in units} == {NO_DATA_COLOUR}
+    assert all("không có dữ liệu" in f["properties"]["tooltip"] for f in units)
+    assert all("Ranh giới gần đúng" in f["properties"]["tooltip"] for f in units)
+
+
+def test_points_take_the_colour_of_their_status(map_demo: Engine) -> None:
+    expected = add_probe_rounds(map_demo, now=utc_now())
+    _, layers = demo_map(map_demo)
+    by_code = {f["properties"]["code"]: f["properties"] for f in layers["points"].data["features"]}
+    for code, status in expected.items():
+        assert by_code[code]["status"] == status
+        assert f"ictr-status-{status}" in by_code[code]["style"]["className"]
+    up = next(c for c, s in expected.items() if s == "up")
+    popup = by_code[up]["popup"]
+    assert "Độ sẵn sàng 24 giờ</th><td>100,0%" in popup
+    assert "Mất gói</th><td>0,0%" in popup
+
+
+def test_nothing_is_fetched_from_outside(map_demo: Engine) -> None:
+    fmap, _ = demo_map(map_demo)
+    html = fmap.get_root().render()
+    assert not re.findall(r"https?://", html), re.findall(r"https?://\S+", html)
+    # What streamlit-folium sends to the browser: Leaflet from the app's static folder only.
+    fmap, _ = demo_map(map_demo)
+    fmap.get_root().render()
+    assert fmap.default_js == [("leaflet", "../../app/static/vendor/leaflet/leaflet.js")]
+    assert fmap.default_css == [("leaflet_css", "../../app/static/vendor/leaflet/leaflet.css")]
+    assert not re.findall(r"https?://", _get_header(fmap))
+
+
+def test_a_local_tile_server_is_the_only_url(map_demo: Engine) -> None:
+    tiles = TileSetting("http://tiles.so-tt.local/{z}/{x}/{y}.png", "Sở TT&TT")
+    fmap, _ = demo_map(map_demo, tiles=tiles)
+    html = fmap.get_root().render()
+    assert set(re.findall(r"https?://[^/\"']+", html)) == {"http://tiles.so-tt.local"}
+    assert '"attribution": "S\\u1edf TT\\u0026amp;TT"' in html  # escaped, then JSON
+
+
+def test_names_from_the_data_are_escaped(map_demo: Engine) -> None:
+    with session_scope(map_demo) as session:
+        point = session.exec(select(ConnectionPoint).limit(1)).one()
+        point.name = XSS
+        point.address = '10.0.0.1" onmouseover="alert(2)'
+        session.add(point)
+        district = session.get(AdminUnit, "026")
+        assert district is not None
+        district.name = f"Huyện {XSS}"
+        session.add(district)
+        code = point.code
+    fmap, layers = demo_map(map_demo)
+    props = {f["properties"]["code"]: f["properties"] for f in layers["points"].data["features"]}
+    assert props[code]["popup"].startswith('<div class="ictr-tip"><b>&lt;script&gt;alert(1)')
+    assert "10.0.0.1&quot; onmouseover=&quot;alert(2)" in props[code]["popup"]
+    assert props[code]["tooltip"].startswith("&lt;script&gt;")
+    unit = next(f for f in layers["units"].data["features"] if f["properties"]["code"] == "026")
+    assert "Huyện &lt;script&gt;alert(1)&lt;/script&gt;" in unit["properties"]["tooltip"]
+    # Neither the page folium renders nor the script streamlit-folium sends holds the tag.
+    for text in (fmap.get_root().render(), _get_map_string(fmap)):
+        assert "<script>alert" not in text
+        assert '" onmouseover' not in text
+
+
+def test_indicator_values_colour_the_districts_and_rank_them(map_demo: Engine) -> None:
+    with session_scope(map_demo) as session:
+        codes = [
+            f["properties"]["code"]
+            for f in level_feature_collection(session, "district", province_code="02")["features"]
+        ]
+    values = pd.DataFrame(
+        {
+            "code": codes,
+            "name": codes,
+            "value": [0.1 * i for i in range(10)] + [math.nan],
+            "rank": pd.array(list(range(10, 0, -1)) + [None], dtype="Int64"),
+        }
+    )
+    _, layers = demo_map(map_demo, values=values)
+    props = {f["properties"]["code"]: f["properties"] for f in layers["units"].data["features"]}
+    best, worst, missing = codes[9], codes[0], codes[10]
+    assert props[best]["style"]["fillColor"] == PALETTE[-1]
+    assert props[worst]["style"]["fillColor"] == PALETTE[0]
+    assert props[missing]["style"]["fillColor"] == NO_DATA_COLOUR
+    assert "0,900" in props[best]["tooltip"] and "Xếp hạng</th><td>1/10" in props[best]["tooltip"]
+    assert "không có dữ liệu" in props[missing]["tooltip"]
+    assert "Xếp hạng" not in props[missing]["tooltip"]
+
+
+def test_legend_names_the_unit_and_the_classes() -> None:
+    indicator = MapIndicator("mean_computer_age_years", "Tuổi trung bình", "years", False)
+    scale = build_scale([3.0, 4.5, 6.0], higher_is_better=False)
+    html = legend_html(
+        indicator, scale, lang="vi", with_points=True, approximate=False, source="ranh-gioi.geojson"
+    )
+    assert "Tuổi trung bình (năm)" in html
+    assert "3,0 năm – 4,0 năm" in html
+    assert "Mất kết nối" in html and "Hoạt động" in html
+    assert "Nguồn ranh giới: ranh-gioi.geojson" in html
+    # Lower is better: the lowest class gets the darkest colour.
+    assert scale.colour(3.0) == PALETTE[-1] and scale.colour(6.0) == PALETTE[0]
+    english = legend_html(
+        INDEX, build_scale([0.5]), lang="en", with_points=False, approximate=True, source=None
+    )
+    assert "Approximate boundaries" in english and "no data" in english
+
+
+def test_colour_scale_edges() -> None:
+    assert build_scale([]).colour(1.0) == NO_DATA_COLOUR
+    single = build_scale([5.0, 5.0])
+    assert len(single.classes) == 1 and single.colour(5.0) == PALETTE[-1]
+    two = build_scale([1.0, 2.0])
+    assert [c.colour for c in two.classes] == [PALETTE[0], PALETTE[-1]]
+    assert build_scale([1.0, 2.0, 3.0]).colour(math.nan) == NO_DATA_COLOUR
+    five = build_scale([float(v) for v in range(100)])
+    assert len(five.classes) == 5 and five.classes[-1].high == 99.0
+
+
+def test_a_click_on_a_district_names_it() -> None:
+    def drawing(props: dict) -> dict:
+        return {"last_active_drawing": {"type": "Feature", "properties": props}}
+
+    assert clicked_unit(drawing({"kind": "unit", "code": "026"})) == "026"
+    assert clicked_unit(drawing({"kind": "point", "code": "HG-P001"})) is None
+    assert clicked_unit({"last_active_drawing": None}) is None
+    assert clicked_unit(None) is None
+
+
+@pytest.mark.parametrize(
+    ("rows", "status"),
+    [
+        ([], NO_DATA),
+        ([RoundRow("icmp", 5, 0, None, "no answer")], DOWN),
+        ([RoundRow("icmp", 5, 0, None, None), RoundRow("tcp", 5, 0, None, "x")], DOWN),
+        ([RoundRow("icmp", 5, 5, 9.0, None)], UP),
+        ([RoundRow("icmp", 5, 3, 9.0, None)], UP),  # some loss: still answering
+        ([RoundRow("icmp", 5, 5, 9.0, None), RoundRow("tcp", 5, 0, None, "closed port 443")],
+         DEGRADED),
+        ([RoundRow("tcp", 5, 5, 2.0, "closed port 443")], DEGRADED),
+    ],
+)  # fmt: skip
+def test_round_status(rows: list[RoundRow], status: str) -> None:
+    assert round_status(rows) == status
+
+
+def test_an_old_round_is_no_current_status() -> None:
+    now = utc_now()
+    rows = [RoundRow("icmp", 5, 5, 9.0, None)]
+    assert current_status(now - STALE_AFTER + timedelta(seconds=1), rows, now) == UP
+    assert current_status(now - STALE_AFTER - timedelta(seconds=1), rows, now) == NO_DATA
+    assert current_status(None, [], now) == NO_DATA
+
+
+def test_asset_urls_are_relative_to_the_component_frame() -> None:
+    assert asset_urls() == AssetUrls(
+        "../../app/static/vendor/leaflet/leaflet.js", "../../app/static/vendor/leaflet/leaflet.css"
+    )
