@@ -9,8 +9,10 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session
 
-from readiness.index import IndexConfig, composite_index, load_config
-from readiness.indicators import INDICATORS, compute_long
+from readiness.index import IndexConfig, load_config
+from readiness.index.composite import composite_index
+from readiness.indicators import INDICATORS
+from readiness.indicators.rollup import compute_long
 
 
 @dataclass(frozen=True)

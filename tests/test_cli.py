@@ -112,3 +112,10 @@ def test_bad_setting_names_the_variable(tmp_path) -> None:
     assert completed.returncode == 2
     assert "ICTR_DISPLAY_TIMEZONE" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_boundary_tolerance_default_matches_the_geometry_module() -> None:
+    from ictr.cli.boundaries import DEFAULT_TOLERANCE_M
+    from readiness.geometry.web_simplify import DEFAULT_TOLERANCE_M as GEOMETRY_DEFAULT
+
+    assert DEFAULT_TOLERANCE_M == GEOMETRY_DEFAULT

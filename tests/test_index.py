@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from inventory.errors import IctrError
-from readiness.index import composite_index, load_config
+from readiness.index import load_config
+from readiness.index.composite import composite_index
 from readiness.index.config import IndicatorWeight, parse_config
 from readiness.index.normalise import goalpost, minmax, zscore
 

@@ -15,12 +15,10 @@ from inventory.errors import IctrError
 from inventory.migrate import require_current_schema
 from inventory.models import UnitLevel
 from inventory.settings import get_settings
-from readiness.geometry import (
-    import_boundaries,
-    level_feature_collection,
-    level_frame,
-)
-from readiness.geometry.web_simplify import DEFAULT_TOLERANCE_M
+
+# readiness.geometry pulls in geopandas (about a second): it is imported inside the commands,
+# so that every other `ictr` command starts fast.
+DEFAULT_TOLERANCE_M = 10.0
 
 boundaries_app = typer.Typer(
     help="Ranh giới huyện, xã / district and commune boundaries: status, import, export.",
@@ -75,6 +73,8 @@ def import_command(
     engine = get_engine()
     require_current_schema(engine)
     with session_scope(engine) as session:
+        from readiness.geometry import import_boundaries
+
         report = import_boundaries(
             session,
             file,
@@ -99,6 +99,8 @@ def status() -> None:
     engine = get_engine()
     require_current_schema(engine)
     settings = get_settings()
+    from readiness.geometry import level_frame
+
     with session_scope(engine) as session:
         frames = {
             lvl: level_frame(session, lvl, province_code=settings.province_code) for lvl in MapLevel
@@ -126,6 +128,8 @@ def export(
     engine = get_engine()
     require_current_schema(engine)
     with session_scope(engine) as session:
+        from readiness.geometry import level_feature_collection
+
         collection = level_feature_collection(
             session, level.value, province_code=get_settings().province_code
         )

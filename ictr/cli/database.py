@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import typer
+from sqlmodel import Session
 
 from inventory.admin_units import load_units
 from inventory.db import describe_url, get_engine, session_scope
@@ -13,9 +14,15 @@ from inventory.demo.targets import PROVINCE_CODE as DEMO_PROVINCE_CODE
 from inventory.migrate import require_current_schema, upgrade
 from inventory.settings import get_settings
 from inventory.status import database_status
-from readiness.geometry import ensure_approximate_boundaries
 
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True, rich_markup_mode=None)
+
+
+def _ensure_boundaries(session: Session, province_code: str) -> None:
+    # Imported here: geometry needs geopandas, which the other commands should not wait for.
+    from readiness.geometry import ensure_approximate_boundaries
+
+    ensure_approximate_boundaries(session, province_code)
 
 
 def initialise() -> None:
@@ -25,7 +32,7 @@ def initialise() -> None:
     revision = upgrade(engine)
     with session_scope(engine) as session:
         changed = load_units(session, province_code=settings.province_code)
-        ensure_approximate_boundaries(session, settings.province_code)
+        _ensure_boundaries(session, settings.province_code)
     typer.echo(
         f"database {describe_url(settings.database_url)} at revision {revision}; "
         f"{changed} administrative units added or updated"
@@ -47,7 +54,7 @@ def demo(
     upgrade(engine)
     with session_scope(engine) as session:
         report = load_demo(session, force=force)
-        ensure_approximate_boundaries(session, DEMO_PROVINCE_CODE)
+        _ensure_boundaries(session, DEMO_PROVINCE_CODE)
     for name, counts in vars(report).items():
         typer.echo(
             f"{name:16} new {counts.new:6}  updated {counts.updated:6}  "

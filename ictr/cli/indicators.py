@@ -6,8 +6,8 @@ import json
 import math
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from sqlmodel import select
 
@@ -20,9 +20,12 @@ from inventory.settings import get_settings
 from readiness.index import load_config
 from readiness.indicators import INDICATORS, LEVELS
 from readiness.periods import period_date, quarter_of
-from readiness.report_xlsx import write_report
-from readiness.snapshots import take_snapshot
-from readiness.table import readiness_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas, openpyxl and the computation are imported inside the commands, so that other
+# `ictr` commands do not wait for them.
 
 indicators_app = typer.Typer(
     help="Readiness indicators and the composite index.", rich_markup_mode=None
@@ -52,6 +55,8 @@ def _check_level(level: str) -> str:
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, object]]:
+    import pandas as pd
+
     out = []
     for record in table.to_dict("records"):
         clean: dict[str, object] = {}
@@ -103,6 +108,8 @@ def indicators(
         return
     if output_format not in ("table", "csv", "json"):
         raise IctrError(f"--format {output_format!r}: use table, csv or json")
+    from readiness.table import readiness_table
+
     engine = get_engine()
     require_current_schema(engine)
     cfg = load_config(config)
@@ -132,6 +139,8 @@ def snapshot(
     period = (period or quarter_of(today)).strip().upper()
     at = period_date(period, today)
     chosen = [_check_level(level.strip()) for level in levels.split(",") if level.strip()]
+    from readiness.snapshots import take_snapshot
+
     engine = get_engine()
     require_current_schema(engine)
     cfg = load_config(config)
@@ -151,6 +160,9 @@ def report(
     """Write the annual ICT readiness report (XLSX, Vietnamese headers)."""
     today = _today()
     at = period_date(str(year), today)
+    from readiness.report_xlsx import write_report
+    from readiness.table import readiness_table
+
     engine = get_engine()
     require_current_schema(engine)
     cfg = load_config(config)

@@ -1,6 +1,8 @@
-"""The composite readiness index: configuration, normalisation, pillars and rank."""
+"""The composite readiness index: configuration, normalisation, pillars and rank.
 
-from readiness.index.composite import composite_index
+The top level stays light (no pandas): the computation is `readiness.index.composite`.
+"""
+
 from readiness.index.config import IndexConfig, load_config
 
-__all__ = ["IndexConfig", "composite_index", "load_config"]
+__all__ = ["IndexConfig", "load_config"]

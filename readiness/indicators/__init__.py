@@ -1,6 +1,9 @@
-"""Readiness indicators for any level (province, district, commune, agency) at any date."""
+"""Readiness indicators for any level (province, district, commune, agency) at any date.
 
-from readiness.indicators.catalog import INDICATORS, Indicator, Pillar
-from readiness.indicators.rollup import LEVELS, compute_long
+This package's top level stays light (no pandas): the computation is in
+`readiness.indicators.rollup.compute_long`.
+"""
 
-__all__ = ["INDICATORS", "LEVELS", "Indicator", "Pillar", "compute_long"]
+from readiness.indicators.catalog import INDICATORS, LEVELS, Indicator, Pillar
+
+__all__ = ["INDICATORS", "LEVELS", "Indicator", "Pillar"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+LEVELS = ("province", "district", "commune", "agency")
+
 
 class Pillar(StrEnum):
     infrastructure = "infrastructure"

@@ -11,9 +11,8 @@ from sqlmodel import Session, select
 
 from inventory.models import AdminUnit, AgencyKind, UnitLevel
 from readiness.indicators import base_counts
-from readiness.indicators.catalog import INDICATORS
+from readiness.indicators.catalog import INDICATORS, LEVELS
 
-LEVELS = ("province", "district", "commune", "agency")
 CORE_KINDS = {AgencyKind.provincial.value, AgencyKind.district_committee.value}
 COMMUNE_KIND = AgencyKind.commune_committee.value
 
