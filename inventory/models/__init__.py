@@ -23,6 +23,7 @@ from inventory.models.network import (
     ProbeMethod,
     ProbeResult,
 )
+from inventory.models.rollups import ProbeDaily, ProbeHourly, ProbeRollupBase
 from inventory.models.services import ServiceFigure, ServiceFigureBase
 from inventory.models.snapshots import IndicatorSnapshot, Meta
 from inventory.models.units import AdminUnit, UnitBoundary, UnitLevel
@@ -43,8 +44,11 @@ __all__ = [
     "Incident",
     "IndicatorSnapshot",
     "Meta",
+    "ProbeDaily",
+    "ProbeHourly",
     "ProbeMethod",
     "ProbeResult",
+    "ProbeRollupBase",
     "ServiceFigure",
     "ServiceFigureBase",
     "UnitBoundary",
