@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
+from sqlmodel import Session
 
 from inventory.db import dispose_engines, get_engine, session_scope
 from inventory.demo import load_demo
 from inventory.migrate import upgrade
+from inventory.models import AdminUnit, UnitLevel
 from inventory.settings import get_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -193,3 +195,17 @@ def demo_engine(request: pytest.FixtureRequest, db_url: str) -> Engine:
         template = request.getfixturevalue("_demo_template")
         shutil.copyfile(template, Path(db_url.removeprefix("sqlite:///")))
     return get_engine(db_url)
+
+
+def add_province(session: Session) -> None:
+    """Hà Giang's province unit (02), committed: the parent of what a small test builds."""
+    session.add(
+        AdminUnit(
+            code="02",
+            name="Tỉnh Hà Giang",
+            short_name="Hà Giang",
+            unit_type="Tỉnh",
+            level=UnitLevel.province,
+        )
+    )
+    session.commit()

@@ -9,7 +9,8 @@ from sqlmodel import Session
 from inventory.db import session_scope
 from inventory.demo import load_demo
 from inventory.errors import IctrError
-from inventory.models import AdminUnit, Agency, AgencyKind
+from inventory.models import Agency, AgencyKind
+from tests.conftest import add_province
 
 TABLES = [
     "admin_unit",
@@ -133,16 +134,7 @@ def test_dataset_is_marked_synthetic(demo_engine) -> None:
 
 def test_demo_refuses_a_database_with_real_data(engine) -> None:
     with Session(engine) as session:
-        session.add(
-            AdminUnit(
-                code="02",
-                name="Tỉnh Hà Giang",
-                short_name="Hà Giang",
-                unit_type="Tỉnh",
-                level="province",
-            )
-        )
-        session.commit()
+        add_province(session)
         session.add(Agency(name="Sở Y tế", kind=AgencyKind.provincial, unit_code="02"))
         session.commit()
     with pytest.raises(IctrError, match="non-demo data"), session_scope(engine) as session:

@@ -20,6 +20,7 @@ from inventory.models import (
     UnitLevel,
 )
 from readiness.table import AgePolicy, readiness_long
+from tests.conftest import add_province
 
 AT = date(2024, 6, 30)  # day 182 of a leap year
 END = datetime(2024, 6, 30, 23, 59, 59, tzinfo=UTC)
@@ -30,16 +31,7 @@ POLICY = AgePolicy(
 
 
 def _units(session: Session) -> None:
-    session.add(
-        AdminUnit(
-            code="02",
-            name="Tỉnh Hà Giang",
-            short_name="Hà Giang",
-            unit_type="Tỉnh",
-            level=UnitLevel.province,
-        )
-    )
-    session.commit()
+    add_province(session)
     for code, name in [("024", "Thành phố Hà Giang"), ("026", "Huyện Đồng Văn")]:
         session.add(
             AdminUnit(

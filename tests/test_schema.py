@@ -8,30 +8,20 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session
 
 from inventory.models import (
-    AdminUnit,
     Agency,
     AgencyKind,
     Certificate,
     Computer,
     ConnectionPoint,
     Incident,
-    UnitLevel,
 )
+from tests.conftest import add_province
 
 
 @pytest.fixture
 def session(engine):
     with Session(engine) as session:
-        session.add(
-            AdminUnit(
-                code="02",
-                name="Tỉnh Hà Giang",
-                short_name="Hà Giang",
-                unit_type="Tỉnh",
-                level=UnitLevel.province,
-            )
-        )
-        session.commit()
+        add_province(session)
         session.add(
             Agency(
                 code="A1",
