@@ -1,5 +1,6 @@
 """Availability over a window, from the stored rounds: the share of a point's rounds in
-which it answered anything (a round with several methods counts once).
+which it answered anything (a round with several methods counts once). Rounds past the raw
+retention count through their hourly or daily aggregates (probes/rollup_read.py).
 """
 
 from __future__ import annotations
@@ -7,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from inventory.errors import IctrError
-from inventory.models import ProbeResult
+from inventory.models import ConnectionPoint, ProbeResult
+from probes.rollup_read import rolled_up
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
@@ -45,26 +48,43 @@ def availability(
     *,
     window: timedelta,
     now: datetime,
-    agent: str = "",
+    agent: str | None = None,
     point_ids: Collection[int] | None = None,
 ) -> dict[int, Availability]:
-    """Per point: rounds in (now - window, now] and how many of them were up."""
+    """Per point: rounds in (now - window, now] and how many of them were up.
+
+    `agent=None` counts each point's own agent (a point watched by another agent too is
+    judged by its own); a name gives that agent's view, for diagnosis.
+    """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (UTC)")
-    per_round = (
+    since = now - window
+    agent_match = (
+        col(ProbeResult.agent) == col(ConnectionPoint.agent)
+        if agent is None
+        else col(ProbeResult.agent) == agent
+    )
+    # Driven by the points: each one is a range of the (point, agent, time) index.
+    per_round: Any = (
         select(
-            ProbeResult.point_id.label("point_id"),  # type: ignore[attr-defined]
-            ProbeResult.started_at,
+            col(ConnectionPoint.id).label("point_id"),
+            col(ProbeResult.started_at),
             func.max(ProbeResult.received).label("best"),
         )
-        .where(ProbeResult.agent == agent)
-        .where(ProbeResult.started_at > now - window)
-        .where(ProbeResult.started_at <= now)
-        .group_by(col(ProbeResult.point_id), col(ProbeResult.started_at))
+        .join(
+            ProbeResult,
+            and_(
+                col(ProbeResult.point_id) == col(ConnectionPoint.id),
+                agent_match,
+                col(ProbeResult.started_at) > since,
+                col(ProbeResult.started_at) <= now,
+            ),
+        )
+        .group_by(col(ConnectionPoint.id), col(ProbeResult.started_at))
         .having(func.max(ProbeResult.sent) > 0)
     )
     if point_ids is not None:
-        per_round = per_round.where(col(ProbeResult.point_id).in_(list(point_ids)))
+        per_round = per_round.where(col(ConnectionPoint.id).in_(list(point_ids)))
     rounds = per_round.subquery()
     statement = select(
         rounds.c.point_id,
@@ -75,6 +95,15 @@ def availability(
         point_id: Availability(point_id=point_id, rounds=int(total), up_rounds=int(up or 0))
         for point_id, total, up in session.exec(statement).all()
     }
+    for point_id, old in rolled_up(
+        session, since=since, until=now, agent=agent, point_ids=point_ids
+    ).items():
+        before = found.get(point_id, Availability(point_id=point_id, rounds=0, up_rounds=0))
+        found[point_id] = Availability(
+            point_id=point_id,
+            rounds=before.rounds + old.rounds,
+            up_rounds=before.up_rounds + old.up_rounds,
+        )
     for point_id in point_ids or ():
         found.setdefault(point_id, Availability(point_id=point_id, rounds=0, up_rounds=0))
     return found

@@ -2,6 +2,11 @@
 good round. A failed round is one in which nothing answered (every row received 0);
 a round in which nothing was sent to the point (refused, unresolvable) does not count.
 
+Only a point's own agent (connection_point.agent) opens and closes its incidents; the rows
+of an agent that merely watches the point are kept for diagnosis and change nothing here.
+An incident left open by a former own agent (the point was reassigned) ends at the new
+own agent's first stored round.
+
 Everything is derived from the stored rows, so a round replayed from the spool has the
 same effect as one stored at once.
 """
@@ -70,8 +75,26 @@ def update_incidents(
     """Open or close incidents after the round at `started_at` has been stored."""
     changes = IncidentChanges()
     outcomes = round_outcomes(session, agent=agent, started_at=started_at, point_ids=point_ids)
+    if outcomes:
+        own = set(
+            session.exec(
+                select(ConnectionPoint.id)
+                .where(col(ConnectionPoint.id).in_(list(outcomes)))
+                .where(ConnectionPoint.agent == agent)
+            ).all()
+        )
+        outcomes = {point: answered for point, answered in outcomes.items() if point in own}
     if not outcomes:
         return changes
+    for stale in session.exec(
+        select(Incident)
+        .where(col(Incident.point_id).in_(list(outcomes)))
+        .where(Incident.agent != agent)
+        .where(col(Incident.up_at).is_(None))
+    ).all():
+        stale.up_at = max(started_at, stale.down_from)
+        session.add(stale)
+        changes.closed += 1
     open_incidents = {
         incident.point_id: incident
         for incident in session.exec(

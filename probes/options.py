@@ -26,6 +26,10 @@ class ProbeOptions:
     fallback_ports: tuple[int, ...] = (80,)
     down_after: int = 2  # consecutive failed rounds before a point is declared down
     points: tuple[str, ...] = field(default=())  # restrict to these point codes
+    # Also probe these (units or codes) besides the agent's own points: a watched point's
+    # rows carry this agent's name and never make the point down (probes/assignments.py).
+    watch_districts: tuple[str, ...] = field(default=())
+    watch_points: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
         if not 1 <= self.count <= 1000:
@@ -52,6 +56,11 @@ class ProbeOptions:
         if not self.fallback_ports or any(not 1 <= p <= 65535 for p in self.fallback_ports):
             raise IctrError(
                 f"fallback ports must be 1-65535, got {','.join(map(str, self.fallback_ports))}"
+            )
+        if self.points and (self.watch_districts or self.watch_points):
+            raise IctrError(
+                "--points probes exactly the points given; it cannot be combined with "
+                "--watch-districts or --watch-points"
             )
         if not 1 <= self.down_after <= 100:
             raise IctrError(f"down-after must be between 1 and 100 rounds, got {self.down_after}")

@@ -2,10 +2,15 @@
 
 - A round that overruns the interval makes the next one start late (at once), never
   two at once; missed slots are not made up.
-- One scheduler per database and agent (probes.lock).
+- One scheduler per database and agent (probes.lock): a file lock for SQLite, an advisory
+  lock for PostgreSQL, checked before each write; losing it to another scheduler (after a
+  server restart) stops this one with an error.
 - SIGTERM/SIGINT: a round in flight is abandoned and nothing of it is written; a
   write in progress finishes (it is one transaction), then the scheduler exits.
 - A database that is locked or down: rounds go to the spool and are written later.
+- Once a day (by default) the retention runs in a background thread between and during
+  rounds (probes.retention: short transactions, one chunk at a time); a stop request ends
+  it after its current chunk.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +26,11 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from inventory.errors import IctrError
-from probes.lock import SchedulerLock
+from probes.lock import scheduler_lock
 from probes.metrics import ProbeMetrics
 from probes.options import ProbeOptions
 from probes.results import DOWN, RoundResult
+from probes.retention import PruneReport, Retention, prune
 from probes.runner import load_targets, run_round
 from probes.spool import Spool, record
 from probes.targets import Target
@@ -57,6 +64,19 @@ class RoundLog:
     down: int
 
 
+class LockLost(IctrError):
+    """Another scheduler took this agent's lock: this one must stop."""
+
+
+@dataclass(frozen=True)
+class PrunePlan:
+    """Run the retention every `every_s` seconds (the first time right after the first round)."""
+
+    retention: Retention
+    every_s: float = 86400.0
+    retry_s: float = 3600.0  # after a failed run
+
+
 class Scheduler:
     def __init__(
         self,
@@ -69,6 +89,7 @@ class Scheduler:
         metrics: ProbeMetrics | None = None,
         write_timeout_s: float | None = None,
         max_rounds: int | None = None,
+        prune_plan: PrunePlan | None = None,
     ) -> None:
         self.engine = engine
         self.options = options
@@ -77,7 +98,12 @@ class Scheduler:
         self.metrics = metrics
         self.write_timeout_s = write_timeout_s
         self.max_rounds = max_rounds
-        self.lock = SchedulerLock(database_url, options.agent)
+        self.lock = scheduler_lock(engine, database_url, options.agent)
+        self.prune_plan = prune_plan
+        self.prunes: list[PruneReport] = []
+        self._prune_task: asyncio.Task[None] | None = None
+        self._prune_stop = threading.Event()
+        self._next_prune = 0.0  # monotonic time; 0 = after the first round
         self.rounds: list[RoundLog] = []
         self._stop: asyncio.Event | None = None
         self._targets: list[Target] | None = None
@@ -101,9 +127,42 @@ class Scheduler:
         try:
             await self._loop()
         finally:
+            await self._finish_prune()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
         return self.rounds
+
+    def _maybe_prune(self) -> None:
+        """Start the retention in a thread when it is due and not already running."""
+        if self.prune_plan is None or time.monotonic() < self._next_prune:
+            return
+        if self._prune_task is not None and not self._prune_task.done():
+            return
+        self._next_prune = time.monotonic() + self.prune_plan.every_s
+        self._prune_task = asyncio.create_task(asyncio.to_thread(self._prune))
+
+    def _prune(self) -> None:
+        assert self.prune_plan is not None
+        try:
+            report = prune(self.engine, retention=self.prune_plan.retention, stop=self._prune_stop)
+        except Exception:
+            log.exception("retention failed; trying again in %.0f s", self.prune_plan.retry_s)
+            self._next_prune = time.monotonic() + self.prune_plan.retry_s
+            return
+        self.prunes.append(report)
+        log.info(
+            "retention: %d raw rows folded, %d hourly rows dropped, %.1f s%s",
+            report.raw_rows,
+            report.hourly_dropped,
+            report.seconds,
+            f" ({report.skipped})" if report.skipped else "",
+        )
+
+    async def _finish_prune(self) -> None:
+        if self._prune_task is None:
+            return
+        self._prune_stop.set()  # after its current chunk
+        await self._prune_task
 
     async def _wait_stop(self, seconds: float) -> bool:
         """Sleep up to `seconds`; True when a stop was requested meanwhile."""
@@ -127,11 +186,14 @@ class Scheduler:
             slot = max(slot, now)  # after an overrun the cadence restarts: no catching up
             try:
                 done = await self._one_round(late)
+            except LockLost:
+                raise
             except Exception:  # an unattended service keeps going; the next slot retries
                 log.exception("round failed; trying again at the next slot")
                 done = True
             if not done:
                 break  # stopped mid-round
+            self._maybe_prune()
             if self.max_rounds is not None and len(self.rounds) >= self.max_rounds:
                 break
             slot += self.interval_s
@@ -189,6 +251,12 @@ class Scheduler:
         return True
 
     def _record(self, result: RoundResult) -> bool:
+        try:
+            self.lock.check()
+        except IctrError as exc:
+            # The round is still a true measurement: keep it, then stop.
+            record(self.engine, result, self.spool, down_after=self.options.down_after)
+            raise LockLost(f"{exc}; this scheduler stops") from None
         outcome = record(
             self.engine,
             result,

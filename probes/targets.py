@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, ProbeMethod
+from probes.assignments import points_by_code, points_in_units
 from probes.options import ProbeOptions, parse_ports
 
 log = logging.getLogger(__name__)
@@ -134,27 +135,31 @@ def methods_for(
 
 
 def select_points(session: Session, options: ProbeOptions) -> list[ConnectionPoint]:
-    """The active points this agent probes, or exactly the codes asked for."""
+    """The active points this agent owns plus those it watches, or exactly the codes asked for."""
     if options.points:
-        wanted = list(dict.fromkeys(options.points))
-        rows = session.exec(
-            select(ConnectionPoint).where(col(ConnectionPoint.code).in_(wanted))
-        ).all()
-        found = {p.code: p for p in rows}
-        unknown = [c for c in wanted if c not in found]
-        if unknown:
-            raise IctrError(f"unknown connection point code(s): {', '.join(unknown)}")
-        inactive = [c for c in wanted if not found[c].active]
+        found = points_by_code(session, options.points)
+        inactive = [p.code for p in found if not p.active]
         if inactive:
             raise IctrError(f"connection point(s) marked inactive: {', '.join(inactive)}")
-        return [found[c] for c in wanted]
+        return found
     statement = (
         select(ConnectionPoint)
         .where(ConnectionPoint.active == True)  # noqa: E712 (SQL expression)
         .where(ConnectionPoint.agent == options.agent)
         .order_by(col(ConnectionPoint.code))
     )
-    return list(session.exec(statement).all())
+    chosen = {p.code: p for p in session.exec(statement).all()}
+    # Watched points: inactive ones in a watched district are left out; a listed inactive
+    # point is a mistake worth saying.
+    chosen.update(
+        (p.code, p) for p in points_in_units(session, options.watch_districts) if p.active
+    )
+    listed = points_by_code(session, options.watch_points)
+    inactive = [p.code for p in listed if not p.active]
+    if inactive:
+        raise IctrError(f"connection point(s) marked inactive: {', '.join(inactive)}")
+    chosen.update((p.code, p) for p in listed)
+    return [chosen[code] for code in sorted(chosen)]
 
 
 def build_targets(

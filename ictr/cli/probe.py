@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from ictr.cli import probe_agents
 from inventory.db import get_engine, session_scope
 from inventory.migrate import require_current_schema
 from inventory.settings import get_settings
@@ -25,6 +26,16 @@ probe_app = typer.Typer(
 )
 
 _POINTS = typer.Option("", "--points", help="Only these point codes, comma-separated.")
+_WATCH_DISTRICTS = typer.Option(
+    "",
+    "--watch-districts",
+    help="Also probe every active point in these units (district, province or commune "
+    "codes, comma-separated), for diagnosis: rows carry this agent's name and never make "
+    "a point down.",
+)
+_WATCH_POINTS = typer.Option(
+    "", "--watch-points", help="Also probe these point codes (comma-separated), for diagnosis."
+)
 _METHOD = typer.Option(
     "auto",
     "--method",
@@ -49,6 +60,19 @@ _SPOOL = typer.Option(
     envvar="ICTR_PROBE_SPOOL",
     help="Spool file for rounds the database cannot take (default: next to the SQLite file).",
 )
+_KEEP_RAW = typer.Option(
+    "90d",
+    "--keep-raw",
+    envvar="ICTR_KEEP_RAW",
+    help="Keep raw rounds this long (e.g. 90d, at least 8d); older ones become hourly and "
+    "daily aggregates.",
+)
+_KEEP_HOURLY = typer.Option(
+    "365d",
+    "--keep-hourly",
+    envvar="ICTR_KEEP_HOURLY",
+    help="Keep hourly aggregates this long; older ones remain as daily aggregates.",
+)
 _WRITE_TIMEOUT = typer.Option(
     None, "--write-timeout", help="Seconds to wait for a locked database before spooling."
 )
@@ -66,6 +90,8 @@ def _options(
     agent: str,
     down_after: int,
     fallback_ports: str,
+    watch_districts: str = "",
+    watch_points: str = "",
 ) -> ProbeOptions:
     return ProbeOptions(
         count=count,
@@ -78,8 +104,14 @@ def _options(
         agent=agent,
         fallback_ports=parse_ports(fallback_ports, where="--fallback-ports"),
         down_after=down_after,
-        points=tuple(c.strip() for c in points.split(",") if c.strip()),
+        points=_codes(points),
+        watch_districts=_codes(watch_districts),
+        watch_points=_codes(watch_points),
     )
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(",") if c.strip())
 
 
 def _spool(path: Path | None, agent: str) -> Spool:
@@ -113,6 +145,8 @@ def _print_round(result: RoundResult, stored: str) -> None:
 
 def run(
     points: str = _POINTS,
+    watch_districts: str = _WATCH_DISTRICTS,
+    watch_points: str = _WATCH_POINTS,
     method: str = _METHOD,
     count: int = _COUNT,
     spacing: float = _SPACING,
@@ -128,10 +162,10 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing unless there is an error."),
 ) -> None:
-    """Probe the connection points once, store the results and print a table."""
+    """Probe the agent's points (and any watched ones) once, store the results, print a table."""
     options = _options(
         points, method, count, spacing, timeout, pps, deadline, max_targets, agent,
-        down_after, fallback_ports,
+        down_after, fallback_ports, watch_districts, watch_points,
     )  # fmt: skip
     engine = get_engine()
     require_current_schema(engine)
@@ -168,6 +202,8 @@ def run(
 def schedule(
     interval: str = typer.Option("5m", "--interval", help="Time between round starts (30s, 5m)."),
     points: str = _POINTS,
+    watch_districts: str = _WATCH_DISTRICTS,
+    watch_points: str = _WATCH_POINTS,
     method: str = _METHOD,
     count: int = _COUNT,
     spacing: float = _SPACING,
@@ -187,16 +223,31 @@ def schedule(
         "127.0.0.1", "--metrics-address", help="Address for the metrics endpoint."
     ),
     rounds: int | None = typer.Option(None, "--rounds", help="Stop after this many rounds."),
+    keep_raw: str = _KEEP_RAW,
+    keep_hourly: str = _KEEP_HOURLY,
+    prune_every: str = typer.Option(
+        "24h", "--prune-every", help="How often to run the retention (`ictr db prune`)."
+    ),
+    no_prune: bool = typer.Option(
+        False, "--no-prune", help="Never run the retention from this scheduler."
+    ),
 ) -> None:
-    """Run rounds on a fixed cadence until stopped (SIGTERM/SIGINT)."""
+    """Run rounds on a fixed cadence until stopped (SIGTERM/SIGINT); the retention daily."""
     from probes.metrics import ProbeMetrics
-    from probes.schedule import Scheduler, parse_interval
+    from probes.retention import Retention
+    from probes.schedule import PrunePlan, Scheduler, parse_interval
 
     options = _options(
         points, method, count, spacing, timeout, pps, deadline, max_targets, agent,
-        down_after, fallback_ports,
+        down_after, fallback_ports, watch_districts, watch_points,
     )  # fmt: skip
     interval_s = parse_interval(interval)
+    prune_plan = None
+    if not no_prune:
+        retention = Retention(
+            keep_raw=parse_window(keep_raw), keep_hourly=parse_window(keep_hourly)
+        )
+        prune_plan = PrunePlan(retention, every_s=parse_window(prune_every).total_seconds())
     settings = get_settings()
     engine = get_engine()
     require_current_schema(engine)
@@ -214,6 +265,7 @@ def schedule(
         metrics=metrics,
         write_timeout_s=write_timeout,
         max_rounds=rounds,
+        prune_plan=prune_plan,
     )
     try:
         done = scheduler.run()
@@ -264,7 +316,11 @@ def incidents(
 
 def availability_command(
     window: str = typer.Option("24h", "--window", help="24h, 7d or 30d."),
-    agent: str = _AGENT,
+    agent: str | None = typer.Option(
+        None,
+        "--agent",
+        help="Count this agent's rounds (default: each point's own agent).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Share of stored rounds in which each point answered, over a window."""
@@ -302,4 +358,5 @@ def register(app: typer.Typer) -> None:
     probe_app.command("schedule")(schedule)
     probe_app.command("incidents")(incidents)
     probe_app.command("availability")(availability_command)
+    probe_agents.register(probe_app)
     app.add_typer(probe_app, name="probe")

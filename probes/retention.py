@@ -1,0 +1,245 @@
+"""Retention: raw rounds older than a window (default 90 days) are folded into hourly and
+daily aggregates and deleted; hourly aggregates older than their own window (default 365
+days) are deleted, the daily ones kept (`ictr db prune`, and the scheduler once a day).
+
+Safe while agents write: each chunk (up to `chunk_points` points, one UTC day) is one short
+transaction that sees one snapshot, so it deletes exactly the rows it aggregated; a round
+an agent stores meanwhile is left for the next run. Stopping between chunks, or a crash,
+leaves a consistent database, and running it again picks up where it stopped (idempotent:
+rows already folded are gone). On PostgreSQL an advisory lock lets one prune run at a time;
+on SQLite each chunk takes the write lock.
+
+Readers combine the three tables (probes/rollup_read.py): raw rows, hourly rows from the
+hourly horizon on, daily rows before it. The horizon (in the `meta` table) moves forward
+before the hourly rows behind it are deleted, so a reader never misses or double-counts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, col
+
+from inventory.errors import IctrError
+from inventory.models import ConnectionPoint, Meta, ProbeHourly, ProbeResult
+from probes.pg_lock import AdvisoryLock
+from probes.rollup_build import HOURLY, bucket_start, roll_up_chunk
+
+log = logging.getLogger(__name__)
+
+HOURLY_HORIZON_KEY = "probe_hourly_from"
+MIN_KEEP_RAW = timedelta(days=8)
+DAY = timedelta(days=1)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Retention:
+    keep_raw: timedelta = timedelta(days=90)
+    keep_hourly: timedelta = timedelta(days=365)
+
+    def __post_init__(self) -> None:
+        if self.keep_raw < MIN_KEEP_RAW:
+            raise IctrError(
+                f"raw rounds must be kept at least {MIN_KEEP_RAW.days} days (the 7-day median "
+                f"RTT and each point's latest status read them), got {_days(self.keep_raw)}"
+            )
+        if self.keep_hourly < self.keep_raw:
+            raise IctrError(
+                f"hourly aggregates ({_days(self.keep_hourly)}) must be kept at least as long "
+                f"as raw rounds ({_days(self.keep_raw)})"
+            )
+
+
+def _days(span: timedelta) -> str:
+    return f"{span / DAY:g} days"
+
+
+@dataclass
+class PruneReport:
+    raw_before: datetime  # raw rounds before this instant were folded
+    hourly_before: datetime  # hourly aggregates before this instant were dropped
+    raw_rows: int = 0
+    hourly_written: int = 0
+    daily_written: int = 0
+    hourly_dropped: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    stopped: bool = False  # asked to stop before the end; run again to finish
+    skipped: str = ""  # why nothing was done
+    days: list[str] = field(default_factory=list)  # UTC days whose raw rows were folded
+
+
+def _oldest(session: Session, column: str) -> datetime | None:
+    """The oldest instant in probe_result (started_at) or probe_hourly (period_start).
+
+    One index seek per point, (point, time) being the tables' index, instead of a scan.
+    """
+    if column == "started_at":
+        inner = select(func.min(col(ProbeResult.started_at))).where(
+            col(ProbeResult.point_id) == col(ConnectionPoint.id)
+        )
+    else:
+        inner = select(func.min(col(ProbeHourly.period_start))).where(
+            col(ProbeHourly.point_id) == col(ConnectionPoint.id)
+        )
+    per_point = (
+        select(inner.correlate(ConnectionPoint).scalar_subquery().label("oldest"))
+        .select_from(ConnectionPoint)
+        .subquery()
+    )
+    value = session.execute(select(func.min(per_point.c.oldest))).scalar()
+    if value is None:
+        return None
+    # A MIN over a subquery loses the column type: SQLite hands back text, naive.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _point_blocks(session: Session, size: int) -> list[list[int]]:
+    ids = [
+        int(i) for i in session.execute(select(col(ConnectionPoint.id)).order_by("id")).scalars()
+    ]
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def hourly_horizon(session: Session) -> datetime | None:
+    """Hourly aggregates before this instant are gone: read daily ones there."""
+    meta = session.get(Meta, HOURLY_HORIZON_KEY)
+    return datetime.fromisoformat(meta.value) if meta is not None else None
+
+
+def _chunk_transaction(engine: Engine) -> Connection:
+    """A connection whose transaction sees one snapshot and holds writers off as needed."""
+    if engine.dialect.name == "postgresql":
+        return engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    return engine.connect()
+
+
+def _in_transaction(engine: Engine, what: str, work: Callable[..., T], **kwargs: Any) -> T:
+    """Run `work(connection, **kwargs)` in a transaction of its own; retry a serialization
+    failure (PostgreSQL) a few times."""
+    for attempt in range(3):
+        with _chunk_transaction(engine) as connection:
+            try:
+                if connection.dialect.name == "sqlite":
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, first
+                result = work(connection, **kwargs)
+                connection.commit()
+                return result
+            except OperationalError as exc:
+                connection.rollback()
+                if getattr(exc.orig, "sqlstate", None) in ("40001", "40P01") and attempt < 2:
+                    log.info("%s: %s; retrying", what, exc.orig)
+                    continue
+                raise
+    raise AssertionError("unreachable")
+
+
+def _drop_hourly(
+    connection: Connection, *, point_ids: Sequence[int], start: datetime, end: datetime
+) -> int:
+    deleted = connection.execute(
+        delete(HOURLY).where(
+            HOURLY.c.point_id.in_(list(point_ids)),
+            HOURLY.c.period_start >= start,
+            HOURLY.c.period_start < end,
+        )
+    )
+    return deleted.rowcount
+
+
+def _move_horizon(connection: Connection, *, to: datetime) -> None:
+    with Session(bind=connection) as session:
+        current = hourly_horizon(session)
+        if current is None or current < to:
+            session.merge(Meta(key=HOURLY_HORIZON_KEY, value=to.isoformat()))
+            session.flush()
+
+
+def prune(
+    engine: Engine,
+    *,
+    now: datetime | None = None,
+    retention: Retention | None = None,
+    chunk_points: int = 500,
+    stop: threading.Event | None = None,
+) -> PruneReport:
+    """Fold and delete what the retention says; see the module docstring."""
+    retention = retention or Retention()
+    now = now or datetime.now(UTC)
+    report = PruneReport(
+        raw_before=bucket_start(now - retention.keep_raw, "day"),
+        hourly_before=bucket_start(now - retention.keep_hourly, "day"),
+    )
+    lock = AdvisoryLock(engine, "ictr db prune") if engine.dialect.name == "postgresql" else None
+    if lock is not None and not lock.try_acquire():
+        report.skipped = "another prune is running on this database"
+        return report
+    began = time.monotonic()
+    try:
+        _prune(engine, report, chunk_points, stop)
+    finally:
+        if lock is not None:
+            lock.release()
+        report.seconds = time.monotonic() - began
+    return report
+
+
+def _prune(
+    engine: Engine, report: PruneReport, chunk_points: int, stop: threading.Event | None
+) -> None:
+    with Session(engine) as session:
+        blocks = _point_blocks(session, chunk_points)
+        oldest_raw = _oldest(session, "started_at")
+        oldest_hourly = _oldest(session, "period_start")
+    day = bucket_start(oldest_raw, "day") if oldest_raw else report.raw_before
+    while day < report.raw_before:
+        for block in blocks:
+            if stop is not None and stop.is_set():
+                report.stopped = True
+                return
+            chunk = _in_transaction(
+                engine,
+                f"rolling up {day:%Y-%m-%d}",
+                roll_up_chunk,
+                point_ids=block,
+                start=day,
+                end=day + DAY,
+            )
+            report.chunks += 1
+            report.raw_rows += chunk.raw_rows
+            report.hourly_written += chunk.buckets["hour"]
+            report.daily_written += chunk.buckets["day"]
+            if chunk.raw_rows and (not report.days or report.days[-1] != f"{day:%Y-%m-%d}"):
+                report.days.append(f"{day:%Y-%m-%d}")
+        log.info("raw rounds of %s folded into hourly and daily aggregates", f"{day:%Y-%m-%d}")
+        day += DAY
+    if oldest_hourly is None or oldest_hourly >= report.hourly_before:
+        return
+    _in_transaction(engine, "moving the hourly horizon", _move_horizon, to=report.hourly_before)
+    day = bucket_start(oldest_hourly, "day")
+    while day < report.hourly_before:
+        for block in blocks:
+            if stop is not None and stop.is_set():
+                report.stopped = True
+                return
+            report.hourly_dropped += _in_transaction(
+                engine,
+                f"dropping hourly aggregates of {day:%Y-%m-%d}",
+                _drop_hourly,
+                point_ids=block,
+                start=day,
+                end=day + DAY,
+            )
+            report.chunks += 1
+        day += DAY
