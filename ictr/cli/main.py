@@ -10,7 +10,17 @@ import typer
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from ictr.cli import boundaries, database, editor_password, export, imports, indicators, plan, serve
+from ictr.cli import (
+    boundaries,
+    database,
+    db_maintenance,
+    editor_password,
+    export,
+    imports,
+    indicators,
+    plan,
+    serve,
+)
 from ictr.cli import probe as probe_cli
 from inventory.db import explain_operational_error
 from inventory.errors import IctrError
@@ -55,6 +65,7 @@ def _configure() -> None:
 
 
 database.register(app)
+db_maintenance.register(app)
 serve.register(app)
 indicators.register(app)
 imports.register(app)

@@ -24,6 +24,7 @@ from inventory.models import (
     ProbeResult,
     ServiceFigure,
 )
+from probes.rollup_read import rolled_up
 
 
 def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame:
@@ -211,9 +212,28 @@ def point_counts(session: Session, *, at: date) -> pd.DataFrame:
                 [r[1:] for r in rows], index=[r[0] for r in rows], columns=names, dtype=float
             )
         )
+    _add_rolled_up(session, frame, since, end)
     frame["median_rtt_7d_ms"] = _median_rtts(session, frame["rtts_7d"], own("7d"))
     frame["up_now"] = _up_now(session, own("30d"))
     return frame.reset_index(names="point_id")
+
+
+def _add_rolled_up(
+    session: Session, frame: pd.DataFrame, since: Mapping[str, datetime], end: datetime
+) -> None:
+    """Rounds past the raw retention count through their hourly/daily aggregates
+    (probes/retention.py). The RTT median and the latest status read raw rounds only."""
+    columns = {"rounds": "results", "good": "good_results", "sent": "sent", "received": "received"}
+    for window, start in since.items():
+        old = rolled_up(session, since=start, until=end)
+        if not old:
+            continue
+        extra = pd.DataFrame.from_dict({p: vars(r) for p, r in old.items()}, orient="index")
+        extra = extra.reindex(frame.index).astype(float)  # active points only
+        for prefix, source in columns.items():
+            name = f"{prefix}_{window}"
+            if name in frame:
+                frame[name] = frame[name].add(extra[source], fill_value=0)
 
 
 def _median_rtts(session: Session, counts: pd.Series, own: ColumnElement[bool]) -> pd.Series:

@@ -1,0 +1,95 @@
+"""`ictr db prune` (retention of probe rounds) and `ictr db copy --to URL` (move a database,
+e.g. SQLite to PostgreSQL). Both are added to the `db` group of ictr/cli/database.py."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import typer
+
+from ictr.cli.database import db_app
+from inventory.db import describe_url, get_engine
+from inventory.migrate import require_current_schema
+from inventory.settings import get_settings
+
+
+def prune(
+    keep_raw: str = typer.Option(
+        "90d",
+        "--keep-raw",
+        envvar="ICTR_KEEP_RAW",
+        help="Keep raw probe rounds this long (e.g. 90d, at least 8d); older ones are folded "
+        "into hourly and daily aggregates, then deleted.",
+    ),
+    keep_hourly: str = typer.Option(
+        "365d",
+        "--keep-hourly",
+        envvar="ICTR_KEEP_HOURLY",
+        help="Keep hourly aggregates this long; older ones remain as daily aggregates.",
+    ),
+    chunk_points: int = typer.Option(
+        500, "--chunk-points", min=1, help="Points per transaction (with one UTC day)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Apply the retention to probe rounds; safe while agents write, and idempotent."""
+    from probes.availability import parse_window
+    from probes.retention import Retention
+    from probes.retention import prune as run_prune
+
+    retention = Retention(keep_raw=parse_window(keep_raw), keep_hourly=parse_window(keep_hourly))
+    engine = get_engine()
+    require_current_schema(engine)
+    report = run_prune(
+        engine, now=datetime.now(UTC), retention=retention, chunk_points=chunk_points
+    )
+    if as_json:
+        figures = asdict(report)
+        figures["raw_before"] = report.raw_before.isoformat()
+        figures["hourly_before"] = report.hourly_before.isoformat()
+        typer.echo(json.dumps(figures, ensure_ascii=False))
+        return
+    if report.skipped:
+        typer.echo(f"nothing done: {report.skipped}")
+        return
+    typer.echo(
+        f"raw rounds before {report.raw_before:%Y-%m-%d} (UTC): {report.raw_rows} rows folded "
+        f"into {report.hourly_written} hourly and {report.daily_written} daily aggregates; "
+        f"hourly aggregates before {report.hourly_before:%Y-%m-%d}: {report.hourly_dropped} "
+        f"dropped; {report.chunks} transactions, {report.seconds:.1f} s"
+    )
+
+
+def copy(
+    to: str = typer.Option(
+        ..., "--to", help="Target database URL, e.g. postgresql+psycopg://ictr@db-host/ictr."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace the target's contents if it holds any row."
+    ),
+) -> None:
+    """Copy this database (ICTR_DATABASE_URL) to another one, all or nothing."""
+    from inventory.db_copy import copy_database
+
+    source = get_engine()
+    report = copy_database(
+        source,
+        to,
+        force=force,
+        progress=lambda table, rows: typer.echo(f"{table:20} {rows:>12} rows", err=True),
+    )
+    total = sum(report.rows.values())
+    replaced = sum(report.replaced.values())
+    typer.echo(
+        f"copied {total} rows in {len(report.rows)} tables from "
+        f"{describe_url(get_settings().database_url)} to {report.target} "
+        f"in {report.seconds:.1f} s" + (f" (replacing {replaced} rows)" if replaced else "")
+    )
+    typer.echo("next: point ICTR_DATABASE_URL of every service (agents, dashboards) at the target")
+
+
+def register(app: typer.Typer) -> None:
+    db_app.command("prune")(prune)
+    db_app.command("copy")(copy)
