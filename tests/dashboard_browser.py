@@ -109,10 +109,11 @@ def free_port() -> int:
 
 
 def wait_healthy(url: str, timeout_s: float = 60.0) -> None:
+    """Until `url` answers 200 (Streamlit: its /_stcore/health)."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            with urllib.request.urlopen(url.rstrip("/") + "/_stcore/health", timeout=2) as r:
+            with urllib.request.urlopen(url, timeout=2) as r:
                 if r.status == 200:
                     return
         except OSError:
@@ -122,15 +123,19 @@ def wait_healthy(url: str, timeout_s: float = 60.0) -> None:
         time.sleep(0.2)
 
 
-def _map_frame(page: Any) -> Any | None:
+def _map_frame(page: Any, name: str = MAP_FRAME) -> Any | None:
+    """The frame holding the map: streamlit-folium's component frame, or with `name`
+    "main" the page itself (a plain folium page, for the benchmark's baseline)."""
+    if name == "main":
+        return page.main_frame
     for frame in page.frames:
-        if MAP_FRAME in frame.url:
+        if name in frame.url:
             return frame
     return None
 
 
-def _drawn(page: Any) -> tuple[int, int]:
-    frame = _map_frame(page)
+def _drawn(page: Any, frame_name: str) -> tuple[int, int]:
+    frame = _map_frame(page, frame_name)
     if frame is None:
         return 0, 0
     try:
@@ -144,7 +149,15 @@ def _drawn(page: Any) -> tuple[int, int]:
 
 
 def load_once(
-    browser: Any, url: str, *, units: int, points: int, timeout_s: float, log: dict[str, Any]
+    browser: Any,
+    url: str,
+    *,
+    units: int,
+    points: int,
+    timeout_s: float,
+    log: dict[str, Any],
+    frame_name: str = MAP_FRAME,
+    ready: str = "",
 ) -> tuple[Any, Any, float, tuple[int, int]]:
     """Open a fresh page; seconds from navigation until `units` shapes and `points` markers
     are in the map frame's DOM (or the last counts seen when the timeout passes)."""
@@ -163,9 +176,13 @@ def load_once(
     deadline = start + timeout_s
     counts = (0, 0)
     while time.perf_counter() < deadline:
-        counts = _drawn(page)
-        if counts[0] >= units and counts[1] >= points:
-            break
+        if ready:  # a page without a map: until this selector shows
+            if page.locator(ready).count():
+                break
+        else:
+            counts = _drawn(page, frame_name)
+            if counts[0] >= units and counts[1] >= points:
+                break
         page.wait_for_timeout(20)  # not time.sleep: Playwright must run to see new frames
     return context, page, time.perf_counter() - start, counts
 
@@ -173,22 +190,28 @@ def load_once(
 def drive(args: argparse.Namespace) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    wait_healthy(args.url)
+    parts = urlsplit(args.url)
+    wait_healthy(
+        args.url
+        if args.frame == "main"
+        else f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/health"
+    )
     log: dict[str, Any] = {"requests": [], "failed": [], "dialogs": [], "page_errors": []}
-    result: dict[str, Any] = {"loads": []}
+    result: dict[str, Any] = {"loads": [], "warmups": []}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
         page = context = None
-        for _ in range(args.loads):
+        for number in range(args.warmup + args.loads):
             if context is not None:
                 context.close()
             context, page, seconds, counts = load_once(
                 browser, args.url, units=args.units, points=args.points,
-                timeout_s=args.timeout, log=log,
+                timeout_s=args.timeout, log=log, frame_name=args.frame, ready=args.ready,
             )  # fmt: skip
-            result["loads"].append({"seconds": seconds, "units": counts[0], "points": counts[1]})
+            load = {"seconds": seconds, "units": counts[0], "points": counts[1]}
+            result["loads" if number >= args.warmup else "warmups"].append(load)
         assert page is not None
-        frame = _map_frame(page)
+        frame = _map_frame(page, args.frame)
         if frame is not None and args.xss_code:
             result["popup"] = frame.evaluate(OPEN_POPUP, args.xss_code)
             frame.evaluate("() => window.map.closePopup()")
@@ -249,7 +272,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--units", type=int, required=True, help="shapes expected on the map")
     parser.add_argument("--points", type=int, required=True, help="markers expected")
     parser.add_argument("--loads", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=0, help="loads before the timed ones")
+    parser.add_argument(
+        "--frame", default=MAP_FRAME, help="frame URL part holding the map, or 'main'"
+    )
     parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--ready", default="", help="instead of a map, wait for this selector")
     parser.add_argument("--screenshot", default="")
     parser.add_argument("--hover", action="store_true")
     parser.add_argument("--click", action="store_true")
@@ -279,10 +307,16 @@ def in_namespace(namespace: str | None, argv: list[str]) -> list[str]:
 
 @contextlib.contextmanager
 def app_server(
-    *, database_url: str, port: int, namespace: str | None, log_path: Path
+    *,
+    database_url: str,
+    port: int,
+    namespace: str | None,
+    log_path: Path,
+    app_file: Path | None = None,
 ) -> Iterator[str]:
-    """`ictr up`'s Streamlit command on 127.0.0.1:`port`; stopped (by its own pid) after."""
-    from ictr.cli.serve import streamlit_argv
+    """`ictr up`'s Streamlit command on 127.0.0.1:`port`; stopped (by its own pid) after.
+    `app_file` runs another script the same way (the benchmark's bare page)."""
+    from ictr.cli.serve import APP_FILE, streamlit_argv
 
     env = {
         **os.environ,
@@ -292,7 +326,13 @@ def app_server(
     env.pop("ICTR_EDITOR_PASSWORD_HASH", None)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            in_namespace(namespace, streamlit_argv(port, "127.0.0.1")),
+            in_namespace(
+                namespace,
+                [
+                    str(app_file) if arg == str(APP_FILE) and app_file else arg
+                    for arg in streamlit_argv(port, "127.0.0.1")
+                ],
+            ),
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,

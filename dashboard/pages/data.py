@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import page_cache
 from dashboard.demo_reset import reset_demo
 from dashboard.number_format import format_number
 from dashboard.page_setup import page_setup
@@ -64,6 +65,7 @@ if upload is not None and (check or write):
             )
         elif write:
             st.success(t("imported", **counts))
+            page_cache.clear()
         else:
             st.success(t("report_ok", **counts))
         with st.expander("log"):
@@ -102,6 +104,7 @@ if st.button(t("boundaries_title"), key="data_boundary_import", disabled=shapes 
             st.error(t("boundaries_refused", reason=boundary_report.refusal))
         else:
             st.success(t("boundaries_stored", n=boundary_report.stored))
+            page_cache.clear()
         with st.expander("log"):
             st.code("\n".join(boundary_report.lines()), language=None)
 
@@ -116,4 +119,5 @@ else:
     if st.button(t("demo_reset"), key="data_demo_reset", disabled=not confirm):
         with st.spinner():
             reset_demo(ctx.engine, province_code=ctx.settings.province_code)
+        page_cache.clear()
         st.success(t("demo_done"))

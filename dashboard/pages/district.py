@@ -8,6 +8,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard import page_cache
 from dashboard.charts import age_histogram, index_trend, latency_lines
 from dashboard.i18n import AGENCY_KIND, column_label, enum_label, indicator_label
 from dashboard.number_format import format_value, style_numbers
@@ -17,7 +18,6 @@ from dashboard.queries.agencies import district_agencies
 from dashboard.queries.computers import computer_frame, computers_by_age
 from dashboard.queries.points import point_views
 from dashboard.queries.probe_history import median_history
-from dashboard.queries.readiness import readiness_or_none
 from dashboard.queries.units import districts
 from inventory.db import session_scope
 from readiness.indicators.catalog import INDICATORS
@@ -46,8 +46,6 @@ st.session_state["_district_from_url"] = code
 st.title(names[code])
 
 with session_scope(ctx.engine) as session:
-    table = readiness_or_none(session, level="district", at=ctx.today)
-    province = readiness_or_none(session, level="province", at=ctx.today)
     agencies = district_agencies(session, code)
     computers = computer_frame(session)
     points = point_views(session, now=ctx.now)
@@ -60,6 +58,8 @@ with session_scope(ctx.engine) as session:
     )
     trend = snapshot_trend(session, level="district", unit_code=code)
 
+table = page_cache.readiness(ctx.settings.database_url, level="district", today=ctx.today)
+province = page_cache.readiness(ctx.settings.database_url, level="province", today=ctx.today)
 st.subheader(t("indicators_of_district"))
 if table is None:
     st.info(t("readiness_pending"))

@@ -9,16 +9,15 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+from dashboard import page_cache
 from dashboard.assets import asset_urls, tile_setting
 from dashboard.i18n import column_label, indicator_label
 from dashboard.indicator_choice import CHOICES
 from dashboard.map_build import clicked_unit
-from dashboard.map_page_data import LEVELS, load_map_data
+from dashboard.map_page_data import LEVELS
 from dashboard.number_format import format_number, format_value, style_numbers
 from dashboard.page_setup import page_setup
 from dashboard.point_status import UP
-from dashboard.queries.readiness import readiness_or_none
-from dashboard.queries.summary import headline_counts
 from dashboard.queries.units import unit_frame
 from inventory.db import session_scope
 
@@ -58,19 +57,12 @@ level = controls[1].radio(
 )
 show_points = controls[2].toggle(t("show_points"), value=True, key="map_points")
 
-with session_scope(ctx.engine) as session:
-    counts = headline_counts(session, province)
-    province_table = readiness_or_none(session, level="province", at=ctx.today)
-    data = load_map_data(
-        session,
-        level=level,
-        indicator_key=key,
-        lang=lang,
-        province_code=province,
-        today=ctx.today,
-        now=ctx.now,
-    )
-    units = unit_frame(session).set_index("code")
+url = ctx.settings.database_url
+counts = page_cache.headline(url, province_code=province)
+province_table = page_cache.readiness(url, level="province", today=ctx.today)
+data = page_cache.map_data(
+    url, level=level, indicator_key=key, lang=lang, province_code=province, today=ctx.today
+)
 points = data.points
 
 # The province summary strip.
@@ -123,9 +115,11 @@ else:
     st.caption(t("click_district"))
 
 target = st.session_state.pop(GOTO_KEY, None)
-if target is not None and target in units.index:
-    district = units.at[target, "district_code"]
-    if district:
+if target is not None:
+    with session_scope(ctx.engine) as session:
+        units = unit_frame(session).set_index("code")
+    district = units["district_code"].get(target)
+    if isinstance(district, str):
         st.switch_page(DISTRICT_PAGE, query_params={"code": district})
 
 if data.values is not None:
