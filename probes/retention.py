@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
@@ -159,11 +159,16 @@ def _drop_hourly(
 
 
 def _move_horizon(connection: Connection, *, to: datetime) -> None:
-    with Session(bind=connection) as session:
-        current = hourly_horizon(session)
-        if current is None or current < to:
-            session.merge(Meta(key=HOURLY_HORIZON_KEY, value=to.isoformat()))
-            session.flush()
+    meta = Meta.__table__  # type: ignore[attr-defined]
+    current = connection.execute(
+        select(meta.c.value).where(meta.c.key == HOURLY_HORIZON_KEY)
+    ).scalar()
+    if current is None:
+        connection.execute(insert(meta).values(key=HOURLY_HORIZON_KEY, value=to.isoformat()))
+    elif datetime.fromisoformat(current) < to:
+        connection.execute(
+            update(meta).where(meta.c.key == HOURLY_HORIZON_KEY).values(value=to.isoformat())
+        )
 
 
 def prune(
@@ -201,7 +206,6 @@ def _prune(
     with Session(engine) as session:
         blocks = _point_blocks(session, chunk_points)
         oldest_raw = _oldest(session, "started_at")
-        oldest_hourly = _oldest(session, "period_start")
     day = bucket_start(oldest_raw, "day") if oldest_raw else report.raw_before
     while day < report.raw_before:
         for block in blocks:
@@ -224,6 +228,8 @@ def _prune(
                 report.days.append(f"{day:%Y-%m-%d}")
         log.info("raw rounds of %s folded into hourly and daily aggregates", f"{day:%Y-%m-%d}")
         day += DAY
+    with Session(engine) as session:
+        oldest_hourly = _oldest(session, "period_start")
     if oldest_hourly is None or oldest_hourly >= report.hourly_before:
         return
     _in_transaction(engine, "moving the hourly horizon", _move_horizon, to=report.hourly_before)
