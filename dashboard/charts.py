@@ -50,8 +50,11 @@ def age_histogram(frame: pd.DataFrame, *, lang: str) -> alt.TopLevelMixin:
     return _localised(chart, lang)
 
 
-def smokeping(history: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> alt.TopLevelMixin:
-    """Latency band (min to max), the median coloured by loss, and loss as bars below.
+def smokeping(
+    history: pd.DataFrame, *, lang: str, zone: ZoneInfo, days: float = 1.0
+) -> tuple[alt.TopLevelMixin, alt.TopLevelMixin]:
+    """Latency band (min to max) with the median coloured by loss; and loss as bars.
+    Two charts on one time axis (Streamlit sizes each to the page width).
 
     history: the columns of `dashboard.queries.probe_history.point_history`.
     """
@@ -62,10 +65,14 @@ def smokeping(history: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> alt.TopLev
         bins=[-0.01, *[s for s, _ in LOSS_STEPS[1:]], 1.01],
         labels=["0%", "< 20%", "< 50%", "≥ 50%"],
     ).astype(str)
-    time_axis = alt.X("started_at:T", title=tr("time", lang))
+    time_axis = alt.X(
+        "started_at:T",
+        title=tr("time", lang),
+        axis=alt.Axis(format="%H:%M" if days <= 1 else "%d/%m", labelOverlap=True),
+    )
     tips = [
         alt.Tooltip("started_at:T", title=tr("time", lang), format="%d/%m %H:%M"),
-        alt.Tooltip("method:N"),
+        alt.Tooltip("method:N", title=tr("method", lang)),
         alt.Tooltip("rtt_median_ms:Q", title=tr("median_rtt", lang), format=",.1f"),
         alt.Tooltip("loss_pct:Q", title=tr("loss_pct", lang), format=",.1f"),
     ]
@@ -76,18 +83,21 @@ def smokeping(history: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> alt.TopLev
     )
     median = (
         alt.Chart(data)
-        .mark_point(filled=True, size=18)
+        .mark_point(filled=True, size=36)
         .encode(
             x=time_axis,
             y=alt.Y("rtt_median_ms:Q", axis=alt.Axis(format=",.1f")),
             color=alt.Color(
                 "loss_class:N",
                 title=tr("loss", lang),
+                legend=alt.Legend(orient="bottom"),
                 scale=alt.Scale(
                     domain=["0%", "< 20%", "< 50%", "≥ 50%"], range=[c for _, c in LOSS_STEPS]
                 ),
             ),
-            shape=alt.Shape("method:N"),
+            shape=alt.Shape(
+                "method:N", title=tr("method", lang), legend=alt.Legend(orient="bottom")
+            ),
             tooltip=tips,
         )
     )
@@ -104,12 +114,9 @@ def smokeping(history: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> alt.TopLev
             ),
             tooltip=tips,
         )
-        .properties(height=90)
+        .properties(height=110)
     )
-    chart = alt.vconcat((band + median).properties(height=260), loss).resolve_scale(
-        color="independent"
-    )
-    return _localised(chart, lang)
+    return _localised((band + median).properties(height=260), lang), _localised(loss, lang)
 
 
 def latency_lines(history: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> alt.TopLevelMixin:
@@ -119,9 +126,11 @@ def latency_lines(history: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> alt.To
         alt.Chart(data)
         .mark_line(point=False, interpolate="monotone")
         .encode(
-            x=alt.X("started_at:T", title=tr("time", lang)),
+            x=alt.X("started_at:T", title=tr("time", lang), axis=alt.Axis(format="%d/%m %H:%M")),
             y=alt.Y("rtt_median_ms:Q", title=tr("rtt_ms", lang), axis=alt.Axis(format=",.1f")),
-            color=alt.Color("point:N", title=tr("choose_point", lang)),
+            color=alt.Color(
+                "point:N", title=tr("choose_point", lang), legend=alt.Legend(orient="bottom")
+            ),
             tooltip=[
                 alt.Tooltip("point:N", title=tr("choose_point", lang)),
                 alt.Tooltip("started_at:T", title=tr("time", lang), format="%d/%m %H:%M"),

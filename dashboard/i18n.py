@@ -145,6 +145,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "rtt_ms": ("Độ trễ (ms)", "RTT (ms)"),
     "loss_pct": ("Mất gói (%)", "Loss (%)"),
     "time": ("Thời gian", "Time"),
+    "method": ("Phương thức đo", "Method"),
     "incidents": ("Sự cố", "Incidents"),
     "no_incidents": ("Không có sự cố trong khoảng thời gian này.", "No incident in this window."),
     "availability": ("Độ sẵn sàng", "Availability"),

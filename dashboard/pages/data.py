@@ -61,7 +61,11 @@ if upload is not None and (check or write):
         if not report.ok:
             st.error(t("report_errors", rows=format_number(report.bad_rows, lang=lang)))
             st.dataframe(
-                error_table(report, lang), hide_index=True, width="stretch", key="data_errors"
+                error_table(report, lang),
+                hide_index=True,
+                placeholder=t("no_data"),
+                width="stretch",
+                key="data_errors",
             )
         elif write:
             st.success(t("imported", **counts))

@@ -84,7 +84,13 @@ else:
             t("rank"),
             t("rank_of", rank=int(rank), total=int(table["rank"].notna().sum())),
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="district_indicators")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        placeholder=t("no_data"),
+        width="stretch",
+        key="district_indicators",
+    )
 
 st.subheader(t("agencies"))
 shown = agencies.assign(kind=[enum_label(AGENCY_KIND, k, lang) for k in agencies["kind"]])
@@ -104,6 +110,7 @@ st.dataframe(
         lang=lang,
     ),
     hide_index=True,
+    placeholder=t("no_data"),
     width="stretch",
     key="district_agencies",
 )
@@ -116,13 +123,13 @@ with left:
     if ages.empty:
         st.info(t("no_data_yet"))
     else:
-        st.altair_chart(age_histogram(ages, lang=lang), width="stretch")
+        st.altair_chart(age_histogram(ages, lang=lang), width="stretch", height=300)
 with right:
     st.subheader(t("index_trend"))
     if trend.empty:
         st.caption(t("no_snapshots"))
     else:
-        st.altair_chart(index_trend(trend, lang=lang), width="stretch")
+        st.altair_chart(index_trend(trend, lang=lang), width="stretch", height=300)
 
 st.subheader(t("district_points"))
 if points.empty:
@@ -135,6 +142,7 @@ else:
             lang=lang,
         ),
         hide_index=True,
+        placeholder=t("no_data"),
         width="stretch",
         key="district_points",
     )
@@ -144,4 +152,6 @@ else:
     else:
         labels = dict(zip(points["id"], points["name"], strict=True))
         history = history.assign(point=history["point_id"].map(labels))
-        st.altair_chart(latency_lines(history, lang=lang, zone=ctx.settings.zone), width="stretch")
+        st.altair_chart(
+            latency_lines(history, lang=lang, zone=ctx.settings.zone), width="stretch", height=360
+        )

@@ -38,12 +38,14 @@ statuses = cols[1].multiselect(
     t("filter_status"),
     list(COMPUTER_STATUS),
     format_func=lambda v: enum_label(COMPUTER_STATUS, v, lang),
+    placeholder=t("all"),
     key="inv_status",
 )
 kinds = cols[2].multiselect(
     t("filter_kind"),
     list(COMPUTER_KIND),
     format_func=lambda v: enum_label(COMPUTER_KIND, v, lang),
+    placeholder=t("all"),
     key="inv_kind",
 )
 found = filter_computers(
@@ -63,6 +65,7 @@ table = found[SHOWN].assign(
 st.dataframe(
     table.rename(columns=lambda c: column_label(c, lang)),
     hide_index=True,
+    placeholder=t("no_data"),
     width="stretch",
     height=420,
     key="inv_table",
@@ -110,6 +113,7 @@ money = {column_label(c, lang): 0 for c in ("replace", "new", "count", "cost_vnd
 st.dataframe(
     style_numbers(plan.years.rename(columns=lambda c: column_label(c, lang)), money, lang=lang),
     hide_index=True,
+    placeholder=t("no_data"),
     width="stretch",
     key="plan_years_table",
 )
@@ -129,6 +133,7 @@ with st.expander(t("plan_by_district")):
             lang=lang,
         ),
         hide_index=True,
+        placeholder=t("no_data"),
         width="stretch",
         key="plan_district_table",
     )

@@ -135,6 +135,7 @@ if data.values is not None:
     st.dataframe(
         style_numbers(shown, {label: DECIMALS.get(data.indicator.unit, 1)}, lang=lang),
         hide_index=True,
+        placeholder=t("no_data"),
         width="stretch",
         key="map_table",
     )

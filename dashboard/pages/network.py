@@ -47,6 +47,7 @@ st.subheader(t("status_board"))
 st.dataframe(
     style_numbers(point_table(points, lang=lang, zone=zone), display_decimals(lang), lang=lang),
     hide_index=True,
+    placeholder=t("no_data"),
     width="stretch",
     height=360,
     key="net_board",
@@ -55,6 +56,11 @@ st.dataframe(
 st.subheader(t("latency_chart"))
 ranked = worst_first(points)
 labels = {int(row.id): f"{row.code} — {row.name}" for row in ranked.itertuples(index=False)}
+wanted = st.query_params.get("point")  # a link may name the point: ?point=HG-P019
+by_code = {row.code: int(row.id) for row in ranked.itertuples(index=False)}
+if wanted in by_code and st.session_state.get("_net_point_from_url") != wanted:
+    st.session_state["net_point"] = by_code[wanted]
+    st.session_state["_net_point_from_url"] = wanted
 cols = st.columns([3, 1])
 point_id = cols[0].selectbox(
     t("choose_point"), list(labels), format_func=labels.__getitem__, key="net_point"
@@ -70,7 +76,10 @@ with session_scope(ctx.engine) as session:
 if history.empty:
     st.caption(t("no_rounds"))
 else:
-    st.altair_chart(smokeping(history, lang=lang, zone=zone), width="stretch")
+    days = WINDOWS[window].total_seconds() / 86400
+    latency, loss = smokeping(history, lang=lang, zone=zone, days=days)
+    st.altair_chart(latency, width="stretch", height=340)
+    st.altair_chart(loss, width="stretch", height=190)
 
 st.subheader(t("incidents"))
 if incidents.empty:
@@ -95,6 +104,7 @@ else:
     st.dataframe(
         style_numbers(shown, {column_label("duration_min", lang): 0}, lang=lang),
         hide_index=True,
+        placeholder=t("no_data"),
         width="stretch",
         key="net_incidents",
     )
@@ -115,6 +125,7 @@ st.dataframe(
         lang=lang,
     ),
     hide_index=True,
+    placeholder=t("no_data"),
     width="stretch",
     key="net_availability",
 )

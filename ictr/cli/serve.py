@@ -39,6 +39,9 @@ def streamlit_argv(port: int, address: str) -> list[str]:
         # Leaflet is served from ./static (dashboard/assets.py), never from a CDN.
         "--server.enableStaticServing",
         "true",
+        # Users see an error's type; the details (paths, SQL) go to the server log only.
+        "--client.showErrorDetails",
+        "type",
     ]
 
 
