@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.models import ConnectionPoint, ProbeResult
-from probes.lock import SchedulerLock
+from probes.lock import scheduler_lock
 from probes.metrics import ProbeMetrics
 from probes.options import ProbeOptions
 from probes.results import DEGRADED, DOWN, UP
@@ -303,7 +303,7 @@ def test_sigterm_mid_round_stops_cleanly(engine, lab: Lab, tmp_path: Path, db_ur
         assert len({r.started_at for r in rows}) == 1  # the first round only, complete
         assert sorted((r.method, r.sent) for r in rows) == [("icmp", 10), ("icmp", 10)]
     assert not spool.exists()
-    with SchedulerLock(db_url):  # the lock went with the process
+    with scheduler_lock(engine, db_url):  # the lock went with the process
         pass
 
 
