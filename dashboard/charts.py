@@ -6,6 +6,7 @@ through Vega's locale setting, and times are shown in the display time zone.
 
 from __future__ import annotations
 
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import altair as alt
@@ -21,7 +22,10 @@ NUMBER_LOCALES = {
 LOSS_STEPS = [(0.0, "#26a641"), (0.05, "#1f77b4"), (0.2, "#8e44ad"), (0.5, "#d7191c")]
 
 
-def _localised(chart: alt.TopLevelMixin, lang: str) -> alt.TopLevelMixin:
+Chart = TypeVar("Chart", alt.Chart, alt.LayerChart)
+
+
+def _localised(chart: Chart, lang: str) -> Chart:
     return chart.configure(locale={"number": NUMBER_LOCALES[lang]}).configure_view(stroke=None)
 
 
@@ -32,7 +36,7 @@ def _local_times(frame: pd.DataFrame, column: str, zone: ZoneInfo) -> pd.DataFra
     return out
 
 
-def age_histogram(frame: pd.DataFrame, *, lang: str) -> alt.TopLevelMixin:
+def age_histogram(frame: pd.DataFrame, *, lang: str) -> alt.Chart:
     """frame: age_years, computers."""
     chart = (
         alt.Chart(frame)
@@ -52,7 +56,7 @@ def age_histogram(frame: pd.DataFrame, *, lang: str) -> alt.TopLevelMixin:
 
 def smokeping(
     history: pd.DataFrame, *, lang: str, zone: ZoneInfo, days: float = 1.0
-) -> tuple[alt.TopLevelMixin, alt.TopLevelMixin]:
+) -> tuple[alt.LayerChart, alt.Chart]:
     """Latency band (min to max) with the median coloured by loss; and loss as bars.
     Two charts on one time axis (Streamlit sizes each to the page width).
 
@@ -119,7 +123,7 @@ def smokeping(
     return _localised((band + median).properties(height=260), lang), _localised(loss, lang)
 
 
-def latency_lines(history: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> alt.TopLevelMixin:
+def latency_lines(history: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> alt.Chart:
     """Median RTT over time, one line per point. history: started_at, point, rtt_median_ms."""
     data = _local_times(history, "started_at", zone)
     chart = (
@@ -142,7 +146,7 @@ def latency_lines(history: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> alt.To
     return _localised(chart, lang)
 
 
-def index_trend(frame: pd.DataFrame, *, lang: str) -> alt.TopLevelMixin:
+def index_trend(frame: pd.DataFrame, *, lang: str) -> alt.Chart:
     """frame: period, value (the index, 0..1)."""
     chart = (
         alt.Chart(frame)

@@ -29,7 +29,7 @@ TABLES = [Incident, ProbeResult, Certificate, ServiceFigure, Computer, Connectio
 
 def _clear(session: Session) -> None:
     for table in TABLES:
-        session.exec(delete(table))  # type: ignore[call-overload]
+        session.exec(delete(table))
 
 
 def reset_demo(engine: Engine, *, province_code: str) -> None:

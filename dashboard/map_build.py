@@ -80,7 +80,7 @@ def unit_features(
         if by_code is not None and code in by_code.index:
             value = by_code.at[code, "value"]
             rank = by_code.at[code, "rank"] if "rank" in by_code else None
-        value = None if is_missing(value) else float(value)
+        value = None if value is None or is_missing(value) else float(value)
         rows = [(indicator.label, format_value(value, indicator.unit, lang=lang))]
         if not is_missing(rank) and rank is not None:
             rows.append((tr("rank", lang), tr("rank_of", lang, rank=int(rank), total=ranked)))
@@ -239,7 +239,7 @@ def build_map(
     # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from a CDN.
     fmap.default_js = [("leaflet", urls.leaflet_js)]
     fmap.default_css = [("leaflet_css", urls.leaflet_css)]
-    fmap.get_root().header.add_child(Element(MAP_CSS), name="ictr_css")
+    fmap.get_root().header.add_child(Element(MAP_CSS), name="ictr_css")  # type: ignore[attr-defined]
     if tiles is not None:
         folium.TileLayer(tiles=tiles.url, attr=_e(tiles.attribution), name="tiles").add_to(fmap)
     FeatureLayer(

@@ -82,15 +82,17 @@ st.header(t("plan_title"))
 if not plan_available():
     st.info(t("plan_unavailable"))
     st.stop()
-cols = st.columns(4)
-start = cols[0].number_input(
+plan_cols = st.columns(4)
+start = plan_cols[0].number_input(
     t("plan_start"), min_value=2000, max_value=2100, value=ctx.today.year, key="plan_start"
 )
-years = cols[1].number_input(t("plan_years"), min_value=1, max_value=30, value=5, key="plan_years")
-budget = cols[2].number_input(
+years = plan_cols[1].number_input(
+    t("plan_years"), min_value=1, max_value=30, value=5, key="plan_years"
+)
+budget = plan_cols[2].number_input(
     t("budget"), min_value=0, value=0, step=100_000_000, help=t("budget_help"), key="plan_budget"
 )
-scope = cols[3].selectbox(
+scope = plan_cols[3].selectbox(
     t("plan_district"),
     [None, *names],
     format_func=lambda c: t("whole_province") if c is None else names[c],

@@ -4,8 +4,8 @@ their officials and computers."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Integer, case, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Integer, case, func, select
+from sqlmodel import Session, col
 
 from dashboard.queries.units import unit_frame
 from inventory.models import Agency, Computer, ComputerStatus
@@ -17,23 +17,25 @@ COLUMNS = ["id", "name", "kind", "unit_code", "unit_name", "officials", "signing
 def district_agencies(session: Session, district_code: str) -> pd.DataFrame:
     units = unit_frame(session)
     codes = units.loc[units["district_code"] == district_code, "code"].tolist()
-    in_use = func.sum(case((Computer.status == ComputerStatus.in_use, 1), else_=0)).cast(Integer)
+    in_use = func.sum(case((col(Computer.status) == ComputerStatus.in_use, 1), else_=0)).cast(
+        Integer
+    )
     computers = (
-        select(Computer.agency_id.label("aid"), in_use.label("n"))  # type: ignore[attr-defined]
+        select(col(Computer.agency_id).label("aid"), in_use.label("n"))
         .group_by(col(Computer.agency_id))
         .subquery()
     )
-    rows = session.exec(
+    rows = session.execute(
         select(
-            Agency.id,
-            Agency.name,
-            Agency.kind,
-            Agency.unit_code,
-            Agency.officials,
-            Agency.signing_officials,
+            col(Agency.id),
+            col(Agency.name),
+            col(Agency.kind),
+            col(Agency.unit_code),
+            col(Agency.officials),
+            col(Agency.signing_officials),
             func.coalesce(computers.c.n, 0),
         )
-        .outerjoin(computers, computers.c.aid == Agency.id)
+        .outerjoin(computers, computers.c.aid == col(Agency.id))
         .where(col(Agency.unit_code).in_(codes))
         .order_by(col(Agency.unit_code), col(Agency.name))
     ).all()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from dashboard.queries.units import unit_frame
 from inventory.models import Agency, Computer
@@ -16,22 +17,22 @@ COLUMNS = [
 
 
 def computer_frame(session: Session) -> pd.DataFrame:
-    rows = session.exec(
+    rows = session.execute(
         select(
-            Computer.asset_tag,
-            Computer.kind,
-            Computer.manufacturer,
-            Computer.model,
-            Computer.os,
-            Computer.ram_gb,
-            Computer.purchase_year,
-            Computer.status,
-            Computer.internet,
-            Agency.name,
-            Agency.kind,
-            Agency.unit_code,
-            Computer.os_upgrade_blocker,
-            Computer.notes,
+            col(Computer.asset_tag),
+            col(Computer.kind),
+            col(Computer.manufacturer),
+            col(Computer.model),
+            col(Computer.os),
+            col(Computer.ram_gb),
+            col(Computer.purchase_year),
+            col(Computer.status),
+            col(Computer.internet),
+            col(Agency.name),
+            col(Agency.kind),
+            col(Agency.unit_code),
+            col(Computer.os_upgrade_blocker),
+            col(Computer.notes),
         )
         .join(Agency, col(Agency.id) == col(Computer.agency_id))
         .order_by(col(Computer.asset_tag))

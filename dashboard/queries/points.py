@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import and_, case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from dashboard.point_status import RoundRow, current_status, round_loss, round_rtt
 from dashboard.queries.units import unit_frame
@@ -24,29 +24,37 @@ COLUMNS = [
     "rounds_24h",
 ]  # fmt: skip
 
-_OWN = and_(ConnectionPoint.id == ProbeResult.point_id, ConnectionPoint.agent == ProbeResult.agent)
+_OWN = and_(
+    col(ConnectionPoint.id) == col(ProbeResult.point_id),
+    col(ConnectionPoint.agent) == col(ProbeResult.agent),
+)
 
 
 def _latest_rounds(session: Session) -> dict[int, tuple[datetime, list[RoundRow]]]:
     latest = (
-        select(ProbeResult.point_id.label("pid"), func.max(ProbeResult.started_at).label("t"))
+        select(
+            col(ProbeResult.point_id).label("pid"), func.max(col(ProbeResult.started_at)).label("t")
+        )
         .join(ConnectionPoint, _OWN)
-        .group_by(ProbeResult.point_id)
+        .group_by(col(ProbeResult.point_id))
         .subquery()
     )
     statement = (
         select(
-            ProbeResult.point_id,
-            ProbeResult.started_at,
-            ProbeResult.method,
-            ProbeResult.sent,
-            ProbeResult.received,
-            ProbeResult.rtt_median_ms,
-            ProbeResult.error,
+            col(ProbeResult.point_id),
+            col(ProbeResult.started_at),
+            col(ProbeResult.method),
+            col(ProbeResult.sent),
+            col(ProbeResult.received),
+            col(ProbeResult.rtt_median_ms),
+            col(ProbeResult.error),
         )
         .join(ConnectionPoint, _OWN)
         .join(
-            latest, and_(latest.c.pid == ProbeResult.point_id, latest.c.t == ProbeResult.started_at)
+            latest,
+            and_(
+                latest.c.pid == col(ProbeResult.point_id), latest.c.t == col(ProbeResult.started_at)
+            ),
         )
     )
     found: dict[int, tuple[datetime, list[RoundRow]]] = {}
@@ -63,13 +71,13 @@ def availability_counts(
     with several methods counts once."""
     per_round = (
         select(
-            ProbeResult.point_id.label("pid"),
-            ProbeResult.started_at,
-            func.max(ProbeResult.received).label("best"),
+            col(ProbeResult.point_id).label("pid"),
+            col(ProbeResult.started_at),
+            func.max(col(ProbeResult.received)).label("best"),
         )
         .join(ConnectionPoint, _OWN)
-        .where(ProbeResult.started_at > now - window, ProbeResult.started_at <= now)
-        .group_by(ProbeResult.point_id, ProbeResult.started_at)
+        .where(col(ProbeResult.started_at) > now - window, col(ProbeResult.started_at) <= now)
+        .group_by(col(ProbeResult.point_id), col(ProbeResult.started_at))
         .subquery()
     )
     statement = select(
@@ -80,12 +88,12 @@ def availability_counts(
 
 def point_views(session: Session, *, now: datetime, active_only: bool = True) -> pd.DataFrame:
     """One row per point (columns `COLUMNS`); loss and availability are shares 0..1."""
-    statement = select(ConnectionPoint, Agency.name).outerjoin(
-        Agency, Agency.id == ConnectionPoint.agency_id
+    statement = select(ConnectionPoint, col(Agency.name)).outerjoin(
+        Agency, col(Agency.id) == col(ConnectionPoint.agency_id)
     )
     if active_only:
-        statement = statement.where(ConnectionPoint.active)
-    points = session.execute(statement.order_by(ConnectionPoint.code)).all()
+        statement = statement.where(col(ConnectionPoint.active))
+    points = session.execute(statement.order_by(col(ConnectionPoint.code))).all()
     units = unit_frame(session).set_index("code")
     latest = _latest_rounds(session)
     available = availability_counts(session, now=now)

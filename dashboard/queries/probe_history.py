@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from inventory.models import ConnectionPoint, ProbeResult
 
@@ -20,19 +21,19 @@ def point_history(
     point = session.get(ConnectionPoint, point_id)
     if point is None:
         return pd.DataFrame(columns=COLUMNS)
-    rows = session.exec(
+    rows = session.execute(
         select(
-            ProbeResult.started_at,
-            ProbeResult.method,
-            ProbeResult.sent,
-            ProbeResult.received,
-            ProbeResult.rtt_min_ms,
-            ProbeResult.rtt_median_ms,
-            ProbeResult.rtt_max_ms,
-            ProbeResult.error,
+            col(ProbeResult.started_at),
+            col(ProbeResult.method),
+            col(ProbeResult.sent),
+            col(ProbeResult.received),
+            col(ProbeResult.rtt_min_ms),
+            col(ProbeResult.rtt_median_ms),
+            col(ProbeResult.rtt_max_ms),
+            col(ProbeResult.error),
         )
-        .where(ProbeResult.point_id == point_id, ProbeResult.agent == point.agent)
-        .where(ProbeResult.started_at >= since, ProbeResult.started_at <= until)
+        .where(col(ProbeResult.point_id) == point_id, col(ProbeResult.agent) == point.agent)
+        .where(col(ProbeResult.started_at) >= since, col(ProbeResult.started_at) <= until)
         .order_by(col(ProbeResult.started_at), col(ProbeResult.method))
     ).all()
     frame = pd.DataFrame(
@@ -62,12 +63,12 @@ def median_history(
     started_at, rtt_median_ms; rounds without a reply are left out."""
     if not point_ids:
         return pd.DataFrame(columns=["point_id", "started_at", "rtt_median_ms"])
-    rows = session.exec(
+    rows = session.execute(
         select(
-            ProbeResult.point_id,
-            ProbeResult.started_at,
-            ProbeResult.method,
-            ProbeResult.rtt_median_ms,
+            col(ProbeResult.point_id),
+            col(ProbeResult.started_at),
+            col(ProbeResult.method),
+            col(ProbeResult.rtt_median_ms),
         )
         .join(
             ConnectionPoint,
@@ -75,7 +76,7 @@ def median_history(
             & (col(ConnectionPoint.agent) == col(ProbeResult.agent)),
         )
         .where(col(ProbeResult.point_id).in_(point_ids))
-        .where(ProbeResult.started_at >= since, ProbeResult.started_at <= until)
+        .where(col(ProbeResult.started_at) >= since, col(ProbeResult.started_at) <= until)
         .where(col(ProbeResult.rtt_median_ms).is_not(None))
     ).all()
     frame = pd.DataFrame(rows, columns=["point_id", "started_at", "method", "rtt_median_ms"])
