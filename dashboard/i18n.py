@@ -88,7 +88,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sum_officials": ("CBCCVC", "Officials"),
     "sum_computers": ("Máy tính đang dùng", "Computers in use"),
     "sum_points_up": ("Điểm kết nối hoạt động", "Points up"),
-    "sum_computer_ratio": ("Máy tính/CBCCVC", "Computers per official"),
+    "sum_computer_ratio": ("Máy tính/CBCCVC", "Computers/official"),
     # District page
     "district_title": ("Huyện, thành phố", "District"),
     "choose_district": ("Chọn huyện", "District"),

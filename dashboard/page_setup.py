@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -111,9 +111,26 @@ def _editor_box(lang: str) -> bool:
     return False
 
 
-def page_setup() -> PageContext:
-    """Call first on every page."""
+KEEP_PREFIX = "_keep_"
+
+
+def _keep(keys: Sequence[str]) -> None:
+    """Let these widgets keep their values when the language changes their labels (a new
+    widget to Streamlit) and when the user comes back from another page (Streamlit drops
+    the state of widgets a page does not draw). Re-assigning a value makes it the user's,
+    which a new widget starts from; the mirror survives the other pages."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+            st.session_state[KEEP_PREFIX + key] = st.session_state[key]
+        elif KEEP_PREFIX + key in st.session_state:
+            st.session_state[key] = st.session_state[KEEP_PREFIX + key]
+
+
+def page_setup(*, keep: Sequence[str] = ()) -> PageContext:
+    """Call first on every page; `keep` names the page's widgets whose values should last."""
     _assets_ready()
+    _keep(keep)
     lang = _language_picker()
     editor = _editor_box(lang)
     engine = get_engine()

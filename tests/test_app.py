@@ -110,13 +110,31 @@ def test_map_page_link_chooses_level_and_indicator(map_demo: Engine) -> None:
 
 
 @pytest.mark.usefixtures("readiness_policy")
+def test_choices_survive_the_language_switch_and_other_pages(map_demo: Engine) -> None:
+    app = run_page()
+    app.radio(key="map_level").set_value("commune")
+    app.selectbox(key="map_indicator").set_value("loss_7d_pct").run()
+    app.radio(key="lang").set_value("en").run()
+    assert not app.exception and not app.main.warning  # no "value set twice" warning
+    assert app.radio(key="map_level").value == "commune"
+    assert app.selectbox(key="map_indicator").value == "loss_7d_pct"
+    assert app.radio(key="map_level").options == ["Districts", "Communes"]
+    app.switch_page(INVENTORY).run()
+    app.text_input(key="inv_search").set_value("dell").run()
+    app.switch_page("dashboard/pages/map.py").run()
+    assert app.radio(key="map_level").value == "commune"
+    app.switch_page(INVENTORY).run()
+    assert app.text_input(key="inv_search").value == "dell"
+
+
+@pytest.mark.usefixtures("readiness_policy")
 def test_map_page_in_english_formats_numbers_the_english_way(map_demo: Engine) -> None:
     app = run_page()
     app.radio(key="lang").set_value("en").run()
     assert app.title[0].value == "Readiness map"
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Officials"] == "10,135"
-    assert metrics["Computers per official"] == "104.1%"
+    assert metrics["Computers/official"] == "104.1%"
     # The choice survives a change of page.
     app.switch_page(NETWORK).run()
     assert app.title[0].value == "Government data network"

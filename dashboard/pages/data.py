@@ -16,7 +16,16 @@ from inventory.importing import ImportOptions
 
 ENTITIES = ["computers", "agencies", "points"]
 
-ctx = page_setup()
+ctx = page_setup(
+    keep=(
+        "data_entity",
+        "data_sheet",
+        "data_agency",
+        "data_unit",
+        "data_create",
+        "data_boundary_level",
+    )
+)
 t, lang = ctx.t, ctx.lang
 st.title(t("data_title"))
 if not ctx.editor:

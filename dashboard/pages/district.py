@@ -23,7 +23,7 @@ from inventory.db import session_scope
 from readiness.indicators.catalog import INDICATORS
 from readiness.snapshots import snapshot_trend
 
-ctx = page_setup()
+ctx = page_setup(keep=("district_code",))
 t, lang = ctx.t, ctx.lang
 
 with session_scope(ctx.engine) as session:

@@ -17,7 +17,18 @@ from inventory.errors import IctrError
 SHOWN = ["asset_tag", "kind", "manufacturer", "model", "os", "purchase_year", "status",
          "internet", "agency_name", "unit_name", "district_name"]  # fmt: skip
 
-ctx = page_setup()
+ctx = page_setup(
+    keep=(
+        "inv_search",
+        "inv_district",
+        "inv_status",
+        "inv_kind",
+        "plan_start",
+        "plan_years",
+        "plan_budget",
+        "plan_district",
+    )
+)
 t, lang = ctx.t, ctx.lang
 st.title(t("inventory_title"))
 
@@ -82,15 +93,14 @@ st.header(t("plan_title"))
 if not plan_available():
     st.info(t("plan_unavailable"))
     st.stop()
+# Defaults through the session, not `value=`: the values are kept across pages (page_setup).
+for name, default in (("plan_start", ctx.today.year), ("plan_years", 5), ("plan_budget", 0)):
+    st.session_state.setdefault(name, default)
 plan_cols = st.columns(4)
-start = plan_cols[0].number_input(
-    t("plan_start"), min_value=2000, max_value=2100, value=ctx.today.year, key="plan_start"
-)
-years = plan_cols[1].number_input(
-    t("plan_years"), min_value=1, max_value=30, value=5, key="plan_years"
-)
+start = plan_cols[0].number_input(t("plan_start"), min_value=2000, max_value=2100, key="plan_start")
+years = plan_cols[1].number_input(t("plan_years"), min_value=1, max_value=30, key="plan_years")
 budget = plan_cols[2].number_input(
-    t("budget"), min_value=0, value=0, step=100_000_000, help=t("budget_help"), key="plan_budget"
+    t("budget"), min_value=0, step=100_000_000, help=t("budget_help"), key="plan_budget"
 )
 scope = plan_cols[3].selectbox(
     t("plan_district"),

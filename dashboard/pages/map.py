@@ -26,7 +26,7 @@ MAP_KEY = "map"
 GOTO_KEY = "_goto_unit"
 DECIMALS = {"index": 3, "%": 1, "years": 1, "ms": 1, "ratio": 2, "count": 0}
 
-ctx = page_setup()
+ctx = page_setup(keep=("map_indicator", "map_level", "map_points"))
 t, lang = ctx.t, ctx.lang
 province = ctx.settings.province_code
 st.title(t("map_title"))
@@ -55,7 +55,8 @@ level = controls[1].radio(
     key="map_level",
     horizontal=True,
 )
-show_points = controls[2].toggle(t("show_points"), value=True, key="map_points")
+st.session_state.setdefault("map_points", True)  # not value=: kept across pages
+show_points = controls[2].toggle(t("show_points"), key="map_points")
 
 url = ctx.settings.database_url
 counts = page_cache.headline(url, province_code=province)

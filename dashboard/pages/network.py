@@ -21,7 +21,7 @@ from inventory.db import session_scope
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
-ctx = page_setup()
+ctx = page_setup(keep=("net_point", "net_window"))
 t, lang, zone = ctx.t, ctx.lang, ctx.settings.zone
 st.title(t("network_title"))
 
