@@ -4,6 +4,7 @@ right widgets are there, numbers read the Vietnamese way, and the editor gate ho
 from __future__ import annotations
 
 import io
+import json
 
 import openpyxl
 import pytest
@@ -14,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.replacement_plan import plan_available
 from inventory.db import session_scope
 from inventory.models import AdminUnit, Computer, ConnectionPoint, UnitLevel
-from readiness.geometry import ensure_approximate_boundaries
+from readiness.geometry import ensure_approximate_boundaries, level_feature_collection
 from tests.conftest import PROJECT_ROOT
 from tests.dashboard_fixtures import (  # noqa: F401 (fixtures used by name)
     EDITOR_PASSWORD,
@@ -252,6 +253,13 @@ def test_network_page_status_board_worst_first(map_demo: Engine) -> None:
     assert by_code.at[up, "Độ sẵn sàng 24 giờ (%)"] == 100
     app.radio(key="net_window").set_value("7d").run()
     assert not app.exception
+    # A link names the point whose chart to show.
+    linked = run_page(NETWORK, point=up)
+    assert (
+        linked.selectbox(key="net_point")
+        .format_func(linked.selectbox(key="net_point").value)
+        .startswith(up)
+    )
 
 
 @pytest.mark.usefixtures("editor_password")
@@ -350,6 +358,25 @@ def test_upload_with_a_bad_row_shows_the_report_and_writes_nothing(map_demo: Eng
     assert any("Đã nhập: 1 mới" in s.value for s in app.success)
     with session_scope(map_demo) as session:
         assert session.exec(select(func.count()).select_from(Computer)).one() == before + 1
+
+
+@pytest.mark.usefixtures("editor_password", "readiness_policy")
+def test_boundary_upload_replaces_the_approximate_shapes(map_demo: Engine) -> None:
+    with session_scope(map_demo) as session:
+        shapes = level_feature_collection(session, "district", province_code="02")
+    for feature in shapes["features"]:
+        feature["properties"] = {"ma_huyen": feature["properties"]["code"]}
+    data = json.dumps({"type": "FeatureCollection", "features": shapes["features"]}).encode()
+    app = sign_in(run_page(DATA), EDITOR_PASSWORD)
+    app.get("file_uploader")[1].set_value(("ranh-gioi-huyen.geojson", data, "application/json"))
+    app.run()
+    app.button(key="data_boundary_import").click().run()
+    assert not app.exception
+    assert [s.value for s in app.main.success] == ["Đã lưu ranh giới của 11 đơn vị."]
+    with session_scope(map_demo) as session:
+        stored = level_feature_collection(session, "district", province_code="02")
+    assert not stored["approximate"]
+    assert {f["properties"]["source"] for f in stored["features"]} == {"ranh-gioi-huyen.geojson"}
 
 
 @pytest.mark.usefixtures("editor_password")
