@@ -5,14 +5,19 @@ import streamlit as st
 from dashboard.i18n import tr
 from dashboard.page_setup import current_language
 
+PAGES = [  # file, title key, icon; the first is the home page
+    ("map", "page_map", ":material/map:"),
+    ("district", "page_district", ":material/location_city:"),
+    ("inventory", "page_inventory", ":material/computer:"),
+    ("network", "page_network", ":material/lan:"),
+    ("data", "page_data", ":material/lock:"),
+]
+
 st.set_page_config(page_title="ICT Readiness Tracker", page_icon="🗺️", layout="wide")
 lang = current_language()
 st.navigation(
     [
-        st.Page("dashboard/pages/map.py", title=tr("page_map", lang), icon=":material/map:", default=True),
-        st.Page("dashboard/pages/district.py", title=tr("page_district", lang), icon=":material/location_city:"),
-        st.Page("dashboard/pages/inventory.py", title=tr("page_inventory", lang), icon=":material/computer:"),
-        st.Page("dashboard/pages/network.py", title=tr("page_network", lang), icon=":material/lan:"),
-        st.Page("dashboard/pages/data.py", title=tr("page_data", lang), icon=":material/lock:"),
+        st.Page(f"dashboard/pages/{name}.py", title=tr(title, lang), icon=icon, default=i == 0)
+        for i, (name, title, icon) in enumerate(PAGES)
     ]
 ).run()
