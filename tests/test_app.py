@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import openpyxl
 import pytest
@@ -16,6 +17,7 @@ from dashboard.replacement_plan import plan_available
 from inventory.db import session_scope
 from inventory.models import AdminUnit, Computer, ConnectionPoint, UnitLevel
 from readiness.geometry import ensure_approximate_boundaries, level_feature_collection
+from readiness.snapshots import take_snapshot
 from tests.conftest import PROJECT_ROOT
 from tests.dashboard_fixtures import (  # noqa: F401 (fixtures used by name)
     EDITOR_PASSWORD,
@@ -160,6 +162,7 @@ def test_map_page_without_boundaries_says_so(demo_engine: Engine) -> None:
 @pytest.mark.usefixtures("readiness_policy")
 def test_district_page_opens_the_district_of_the_link(map_demo: Engine) -> None:
     app = run_page(DISTRICT, code="026")
+    assert any("Chưa lưu kỳ số liệu nào" in c.value for c in app.caption)
     assert app.title[0].value == "Huyện Đồng Văn"
     assert app.selectbox(key="district_code").value == "026"
     indicators, agencies, points = app.dataframe
@@ -180,6 +183,17 @@ def test_district_page_opens_the_district_of_the_link(map_demo: Engine) -> None:
     app.selectbox(key="district_code").set_value("024").run()
     assert app.title[0].value == "Thành phố Hà Giang"
     assert app.query_params["code"] == "024"
+
+
+@pytest.mark.usefixtures("readiness_policy")
+def test_district_page_draws_the_index_over_stored_periods(map_demo: Engine) -> None:
+    with session_scope(map_demo) as session:
+        for period, day in (("2024", date(2024, 12, 31)), ("2025", date(2025, 12, 31))):
+            take_snapshot(session, period=period, at=day, levels=["district"])
+    app = run_page(DISTRICT, code="026")
+    assert not any("Chưa lưu kỳ số liệu nào" in c.value for c in app.caption)
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 2  # computers by age, and the index trend (no rounds: no latency)
 
 
 @pytest.mark.usefixtures("readiness_policy")
