@@ -36,17 +36,19 @@ _names = itertools.count()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself")
+    config.addinivalue_line("markers", "postgresql_only: the test is about PostgreSQL itself")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A sqlite_only test is not collected for PostgreSQL (deselected, not skipped)."""
+    """A test marked for one engine is not collected for the other (deselected, not skipped)."""
     keep, drop = [], []
     for item in items:
         params = getattr(item, "callspec", None)
         backend = params.params.get("db_url") if params else None
-        (
-            drop if backend == "postgresql" and item.get_closest_marker("sqlite_only") else keep
-        ).append(item)
+        wrong = (backend == "postgresql" and item.get_closest_marker("sqlite_only")) or (
+            backend == "sqlite" and item.get_closest_marker("postgresql_only")
+        )
+        (drop if wrong else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
