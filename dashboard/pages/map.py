@@ -29,6 +29,14 @@ DECIMALS = {"index": 3, "%": 1, "years": 1, "ms": 1, "ratio": 2, "count": 0}
 ctx = page_setup(keep=("map_indicator", "map_level", "map_points"))
 t, lang = ctx.t, ctx.lang
 province = ctx.settings.province_code
+# A click on the map (its callback ran before this run) opens the district at once.
+target = st.session_state.pop(GOTO_KEY, None)
+if target is not None:
+    with session_scope(ctx.engine) as session:
+        units = unit_frame(session).set_index("code")
+    district = units["district_code"].get(target)
+    if isinstance(district, str):
+        st.switch_page(DISTRICT_PAGE, query_params={"code": district})
 st.title(t("map_title"))
 
 # A shared link chooses the level and indicator once; the widgets rule after that.
@@ -59,34 +67,12 @@ st.session_state.setdefault("map_points", True)  # not value=: kept across pages
 show_points = controls[2].toggle(t("show_points"), key="map_points")
 
 url = ctx.settings.database_url
-counts = page_cache.headline(url, province_code=province)
-province_table = page_cache.readiness(url, level="province", today=ctx.today)
 data = page_cache.map_data(
     url, level=level, indicator_key=key, lang=lang, province_code=province, today=ctx.today
 )
 points = data.points
-
-# The province summary strip.
-strip = st.columns(6)
-strip[0].metric(t("sum_districts"), format_number(counts["districts"], lang=lang))
-strip[1].metric(t("sum_agencies"), format_number(counts["agencies"], lang=lang))
-strip[2].metric(t("sum_officials"), format_number(counts["officials"], lang=lang))
-strip[3].metric(t("sum_computers"), format_number(counts["computers_in_use"], lang=lang))
-headline = "computers_per_official_pct"
-headline_value = None if province_table is None else province_table[headline].iloc[0]
-strip[4].metric(
-    t("sum_computer_ratio"),
-    format_value(headline_value, "%", lang=lang),
-    help=indicator_label(headline, lang),
-)
-up = int((points["status"] == UP).sum())
-strip[5].metric(
-    t("sum_points_up"),
-    f"{format_number(up, lang=lang)}/{format_number(len(points), lang=lang)}",
-)
-st.caption(f"{t('as_of')} {ctx.today.strftime('%d/%m/%Y')}")
-if data.table is None:
-    st.info(t("readiness_pending"))
+# The strip is filled after the map is sent, so the browser starts loading the map sooner.
+strip_slot, notes_slot = st.container(), st.container()
 
 
 def _remember_click() -> None:
@@ -115,13 +101,31 @@ else:
     )
     st.caption(t("click_district"))
 
-target = st.session_state.pop(GOTO_KEY, None)
-if target is not None:
-    with session_scope(ctx.engine) as session:
-        units = unit_frame(session).set_index("code")
-    district = units["district_code"].get(target)
-    if isinstance(district, str):
-        st.switch_page(DISTRICT_PAGE, query_params={"code": district})
+# The province summary strip, above the map.
+counts = page_cache.headline(url, province_code=province)
+province_table = page_cache.readiness(url, level="province", today=ctx.today)
+with strip_slot:
+    strip = st.columns(6)
+    strip[0].metric(t("sum_districts"), format_number(counts["districts"], lang=lang))
+    strip[1].metric(t("sum_agencies"), format_number(counts["agencies"], lang=lang))
+    strip[2].metric(t("sum_officials"), format_number(counts["officials"], lang=lang))
+    strip[3].metric(t("sum_computers"), format_number(counts["computers_in_use"], lang=lang))
+    headline = "computers_per_official_pct"
+    headline_value = None if province_table is None else province_table[headline].iloc[0]
+    strip[4].metric(
+        t("sum_computer_ratio"),
+        format_value(headline_value, "%", lang=lang),
+        help=indicator_label(headline, lang),
+    )
+    up = int((points["status"] == UP).sum())
+    strip[5].metric(
+        t("sum_points_up"),
+        f"{format_number(up, lang=lang)}/{format_number(len(points), lang=lang)}",
+    )
+with notes_slot:
+    st.caption(f"{t('as_of')} {ctx.today.strftime('%d/%m/%Y')}")
+    if data.table is None:
+        st.info(t("readiness_pending"))
 
 if data.values is not None:
     label = data.indicator.label
