@@ -100,6 +100,16 @@ class _Bucket:
         }
 
 
+def fold(rows: Sequence[Any], unit: str) -> dict[tuple[int, str, datetime], dict[str, Any]]:
+    """Raw rows (point_id, agent, started_at, sent, received, rtt_*) -> the aggregate of
+    each (point, agent, hour or day)."""
+    buckets: dict[tuple[int, str, datetime], _Bucket] = {}
+    for row in rows:
+        key = (row.point_id, row.agent, bucket_start(row.started_at, unit))
+        buckets.setdefault(key, _Bucket()).add(row)
+    return {key: bucket.values() for key, bucket in buckets.items()}
+
+
 def _weighted(a: float | None, na: int, b: float | None, nb: int) -> float | None:
     if a is None or na == 0:
         return b
@@ -149,10 +159,7 @@ def _roll_up_in_python(
     if not rows:
         return report
     for unit, table in BUCKETS.items():
-        buckets: dict[tuple[int, str, datetime], _Bucket] = {}
-        for row in rows:
-            key = (row.point_id, row.agent, bucket_start(row.started_at, unit))
-            buckets.setdefault(key, _Bucket()).add(row)
+        buckets = fold(rows, unit)
         existing = {
             (r.point_id, r.agent, r.period_start): dict(r._mapping)
             for r in connection.execute(
@@ -164,8 +171,7 @@ def _roll_up_in_python(
             )
         }
         fresh = []
-        for key, bucket in buckets.items():
-            values = bucket.values()
+        for key, values in buckets.items():
             if key in existing:
                 old = existing[key]
                 connection.execute(

@@ -338,3 +338,45 @@ def test_prune_command(engine, points) -> None:
     result = runner.invoke(app, ["db", "prune", "--keep-raw", "ninety"])
     assert result.exit_code == 2
     assert "error: bad window 'ninety'" in result.output
+
+
+def test_trend_reads_raw_rows_and_aggregates_alike(engine, points) -> None:
+    from probes.trends import point_trend
+
+    a = points["A"]
+    rows = [row(a, OLD + timedelta(minutes=10 * i), rtt=float(i)) for i in range(12)]
+    rows.append(row(a, OLD + timedelta(minutes=20), received=0, method="tcp", sent=2))
+    put(engine, rows)
+    window = {"point_id": a, "since": OLD - timedelta(days=1), "until": NOW}
+    with session_scope(engine) as session:
+        before = {by: point_trend(session, by=by, **window) for by in ("hour", "day")}
+    prune(engine, now=NOW)
+    with session_scope(engine) as session:
+        after = {by: point_trend(session, by=by, **window) for by in ("hour", "day")}
+    assert after["hour"] == before["hour"]
+    hours = before["hour"]
+    assert [h.start for h in hours] == [OLD, OLD + timedelta(hours=1)]
+    assert (hours[0].rounds, hours[0].up_rounds, hours[0].sent, hours[0].received) == (
+        6, 6, 32, 30
+    )  # fmt: skip
+    assert hours[0].rtt_median_ms == 2.5 and hours[1].rtt_median_ms == 8.5
+    assert hours[0].loss == pytest.approx(2 / 32)
+    [day] = before["day"]
+    assert (day.resolution, day.rounds, day.rtt_median_ms) == ("day", 12, 5.5)
+    assert day.rtt_p90_ms == pytest.approx(9.9)
+    # A day gathered from hourly aggregates: quantiles are their RTT-weighted means.
+    [day] = after["day"]
+    assert (day.rounds, day.rtt_median_ms) == (12, 5.5) and day.rtt_p90_ms == pytest.approx(7.5)
+    # Past the hourly horizon, days come from the daily aggregates.
+    prune(engine, now=NOW, retention=Retention(timedelta(days=90), timedelta(days=100)))
+    with session_scope(engine) as session:
+        hourly_gone = point_trend(session, by="hour", **window)
+    assert [(p.start, p.resolution, p.rounds) for p in hourly_gone] == [
+        (datetime(2025, 2, 1, tzinfo=UTC), "day", 12)
+    ]
+    runner = CliRunner()
+    result = runner.invoke(app, ["probe", "trend", "--point", "A", "--window", "1000d", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["rounds"] == 12
+    result = runner.invoke(app, ["probe", "trend", "--point", "A", "--by", "week"])
+    assert result.exit_code == 2 and "unknown resolution 'week'" in result.output

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from ictr.cli import probe_agents
+from ictr.cli import probe_agents, probe_trend
 from inventory.db import get_engine, session_scope
 from inventory.migrate import require_current_schema
 from inventory.settings import get_settings
@@ -359,4 +359,5 @@ def register(app: typer.Typer) -> None:
     probe_app.command("incidents")(incidents)
     probe_app.command("availability")(availability_command)
     probe_agents.register(probe_app)
+    probe_trend.register(probe_app)
     app.add_typer(probe_app, name="probe")
