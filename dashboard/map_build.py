@@ -115,8 +115,31 @@ def _when(moment: object, zone: ZoneInfo, lang: str) -> str:
     return local.strftime("%d/%m/%Y %H:%M") if lang == "vi" else local.strftime("%Y-%m-%d %H:%M")
 
 
+POPUP_LABELS = ("status", "address", "last_check", "loss", "median_rtt", "availability_24h")
+
+
+def point_styles() -> dict[str, dict[str, Any]]:
+    """One marker style per status, shared by the points (see `FeatureLayer`)."""
+    return {
+        status: {
+            "radius": 6,
+            "fillColor": colour,
+            "fillOpacity": 0.95,
+            "color": "#ffffff",
+            "weight": 1.5,
+            "className": f"{POINT_CLASS} ictr-status-{status}",
+        }
+        for status, colour in STATUS_COLOURS.items()
+    }
+
+
+def popup_labels(lang: str) -> list[str]:
+    return [_e(tr(key, lang)) for key in POPUP_LABELS]
+
+
 def point_features(points: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> list[dict[str, Any]]:
-    """Located points as GeoJSON points with a status colour, a tooltip and a popup."""
+    """Located points as GeoJSON points: status, a tooltip, and the popup's title and cells
+    (in the order of `POPUP_LABELS`), every one HTML-escaped."""
     features = []
     for row in points.itertuples(index=False):
         if is_missing(row.latitude) or is_missing(row.longitude):
@@ -124,13 +147,13 @@ def point_features(points: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> list[d
         status = row.status
         loss = None if is_missing(row.loss) else 100 * row.loss
         availability = None if is_missing(row.availability_24h) else 100 * row.availability_24h
-        popup_rows = [
-            (tr("status", lang), status_label(status, lang)),
-            (tr("address", lang), row.address),
-            (tr("last_check", lang), _when(row.last_check, zone, lang)),
-            (tr("loss", lang), format_value(loss, "%", lang=lang)),
-            (tr("median_rtt", lang), format_value(row.rtt_median_ms, "ms", lang=lang)),
-            (tr("availability_24h", lang), format_value(availability, "%", lang=lang)),
+        cells = [
+            status_label(status, lang),
+            row.address,
+            _when(row.last_check, zone, lang),
+            format_value(loss, "%", lang=lang),
+            format_value(row.rtt_median_ms, "ms", lang=lang),
+            format_value(availability, "%", lang=lang),
         ]
         features.append(
             {
@@ -141,15 +164,8 @@ def point_features(points: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> list[d
                     "code": row.code,
                     "status": status,
                     "tooltip": f"{_e(row.name)} — {_e(status_label(status, lang))}",
-                    "popup": _table(popup_rows, row.name),
-                    "style": {
-                        "radius": 6,
-                        "fillColor": STATUS_COLOURS[status],
-                        "fillOpacity": 0.95,
-                        "color": "#ffffff",
-                        "weight": 1.5,
-                        "className": f"{POINT_CLASS} ictr-status-{status}",
-                    },
+                    "title": _e(row.name),
+                    "cells": [_e(c) for c in cells],
                 },
             }
         )
@@ -257,6 +273,8 @@ def build_map(
             name="points",
             class_name=POINT_CLASS,
             sticky=False,
+            styles=point_styles(),
+            popup_labels=popup_labels(lang),
         ).add_to(fmap)
     sources = {f["properties"].get("source") for f in shapes["features"]}
     MapLegend(

@@ -16,7 +16,15 @@ from streamlit_folium import _get_header, _get_map_string
 
 from dashboard.assets import AssetUrls, TileSetting, asset_urls
 from dashboard.colour_scale import NO_DATA_COLOUR, PALETTE, build_scale
-from dashboard.map_build import MapIndicator, build_map, clicked_unit, legend_html
+from dashboard.map_build import (
+    POPUP_LABELS,
+    MapIndicator,
+    build_map,
+    clicked_unit,
+    legend_html,
+    point_styles,
+    popup_labels,
+)
 from dashboard.map_layers import FeatureLayer
 from dashboard.point_status import (
     DEGRADED,
@@ -82,13 +90,17 @@ def test_points_take_the_colour_of_their_status(map_demo: Engine) -> None:
     expected = add_probe_rounds(map_demo, now=utc_now())
     _, layers = demo_map(map_demo)
     by_code = {f["properties"]["code"]: f["properties"] for f in layers["points"].data["features"]}
+    styles = point_styles()
     for code, status in expected.items():
         assert by_code[code]["status"] == status
-        assert f"ictr-status-{status}" in by_code[code]["style"]["className"]
+        assert f"ictr-status-{status}" in styles[status]["className"]
+    assert styles["down"]["fillColor"] != styles["up"]["fillColor"]
     up = next(c for c, s in expected.items() if s == "up")
-    popup = by_code[up]["popup"]
-    assert "Độ sẵn sàng 24 giờ</th><td>100,0%" in popup
-    assert "Mất gói</th><td>0,0%" in popup
+    cells = dict(zip(POPUP_LABELS, by_code[up]["cells"], strict=True))
+    assert cells["availability_24h"] == "100,0%"
+    assert cells["loss"] == "0,0%"
+    assert cells["status"] == "Hoạt động"
+    assert popup_labels("vi")[POPUP_LABELS.index("median_rtt")] == "Độ trễ trung vị"
 
 
 def test_nothing_is_fetched_from_outside(map_demo: Engine) -> None:
@@ -124,8 +136,8 @@ def test_names_from_the_data_are_escaped(map_demo: Engine) -> None:
         code = point.code
     fmap, layers = demo_map(map_demo)
     props = {f["properties"]["code"]: f["properties"] for f in layers["points"].data["features"]}
-    assert props[code]["popup"].startswith('<div class="ictr-tip"><b>&lt;script&gt;alert(1)')
-    assert "10.0.0.1&quot; onmouseover=&quot;alert(2)" in props[code]["popup"]
+    assert props[code]["title"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert props[code]["cells"][1] == "10.0.0.1&quot; onmouseover=&quot;alert(2)"
     assert props[code]["tooltip"].startswith("&lt;script&gt;")
     unit = next(f for f in layers["units"].data["features"] if f["properties"]["code"] == "026")
     assert "Huyện &lt;script&gt;alert(1)&lt;/script&gt;" in unit["properties"]["tooltip"]

@@ -88,45 +88,42 @@ def availability_counts(
 
 def point_views(session: Session, *, now: datetime, active_only: bool = True) -> pd.DataFrame:
     """One row per point (columns `COLUMNS`); loss and availability are shares 0..1."""
-    statement = select(ConnectionPoint, col(Agency.name)).outerjoin(
-        Agency, col(Agency.id) == col(ConnectionPoint.agency_id)
-    )
+    statement = select(
+        col(ConnectionPoint.id),
+        col(ConnectionPoint.code),
+        col(ConnectionPoint.name),
+        col(ConnectionPoint.address),
+        col(ConnectionPoint.unit_code),
+        col(Agency.name),
+        col(ConnectionPoint.latitude),
+        col(ConnectionPoint.longitude),
+        col(ConnectionPoint.agent),
+        col(ConnectionPoint.provider),
+        col(ConnectionPoint.bandwidth_mbps),
+    ).outerjoin(Agency, col(Agency.id) == col(ConnectionPoint.agency_id))
     if active_only:
         statement = statement.where(col(ConnectionPoint.active))
     points = session.execute(statement.order_by(col(ConnectionPoint.code))).all()
-    units = unit_frame(session).set_index("code")
+    units = unit_frame(session)
+    unit_names = dict(zip(units["code"], units["name"], strict=True))
+    district_of = dict(zip(units["code"], units["district_code"], strict=True))
     latest = _latest_rounds(session)
     available = availability_counts(session, now=now)
     records = []
-    for point, agency_name in points:
-        started, rows = latest.get(point.id, (None, []))
-        rounds, up = available.get(point.id, (0, 0))
-        district = units["district_code"].get(point.unit_code)
+    for point_id, code, name, address, unit_code, agency_name, *rest in points:
+        started, rows = latest.get(point_id, (None, []))
+        rounds, up = available.get(point_id, (0, 0))
+        district = district_of.get(unit_code)
         loss = round_loss(rows)
         records.append(
-            {
-                "id": point.id,
-                "code": point.code,
-                "name": point.name,
-                "address": point.address,
-                "unit_code": point.unit_code,
-                "unit_name": units["name"].get(point.unit_code),
-                "district_code": district,
-                "district_name": units["name"].get(district) if district else None,
-                "agency_name": agency_name,
-                "latitude": point.latitude,
-                "longitude": point.longitude,
-                "agent": point.agent,
-                "provider": point.provider,
-                "bandwidth_mbps": point.bandwidth_mbps,
-                "last_check": started,
-                "status": current_status(started, rows, now),
-                "loss": float("nan") if loss is None else loss,
-                "rtt_median_ms": round_rtt(rows),
-                "availability_24h": up / rounds if rounds else float("nan"),
-                "rounds_24h": rounds,
-            }
-        )
-    frame = pd.DataFrame(records, columns=COLUMNS)
+            (
+                point_id, code, name, address, unit_code, unit_names.get(unit_code),
+                district, unit_names.get(district) if district else None, agency_name, *rest,
+                started, current_status(started, rows, now),
+                float("nan") if loss is None else loss, round_rtt(rows),
+                up / rounds if rounds else float("nan"), rounds,
+            )
+        )  # fmt: skip
+    frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     frame["rtt_median_ms"] = frame["rtt_median_ms"].astype(float)
     return frame
