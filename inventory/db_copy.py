@@ -181,6 +181,10 @@ def copy_database(
         target.connect() as writer,
     ):
         with reader.begin(), writer.begin():
+            if reader.dialect.name == "sqlite":
+                # pysqlite opens no transaction for reads: without this each table would be
+                # read from its own snapshot while agents write.
+                reader.exec_driver_sql("BEGIN")
             if writer.dialect.name == "sqlite":
                 writer.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
             _upgrade_in(writer, revision)

@@ -153,3 +153,26 @@ def test_copy_command(source: Engine, target: str) -> None:
     result = runner.invoke(app, ["db", "copy", "--to", get_settings().database_url])
     assert result.exit_code == 2
     assert "source and target are the same database" in result.output
+
+
+def test_the_copy_is_one_snapshot_of_the_source(source: Engine, target: str) -> None:
+    """An agent storing a round during the copy: the round is in the source, not the copy."""
+    before = _dump(source)
+    with session_scope(source) as session:
+        point = session.exec(select(ConnectionPoint.id)).scalars().first()
+
+    def agent_writes(table: str, rows: int) -> None:
+        if table == "admin_unit":  # copied first; probe_result comes later
+            records = [
+                {"point_id": point, "agent": "", "method": "icmp", "started_at": datetime.now(UTC),
+                 "sent": 5, "received": 5, "rtt_min_ms": 1.0, "rtt_median_ms": 1.0,
+                 "rtt_max_ms": 1.0, "rtt_stddev_ms": 0.0, "error": None}
+            ]  # fmt: skip
+            store_records(
+                source, agent="", started_at=records[0]["started_at"], records=records,
+                down_after=2, write_timeout_s=5,
+            )  # fmt: skip
+
+    copy_database(source, target, progress=agent_writes)
+    assert _dump(get_engine(target)) == before
+    assert len(_dump(source)["probe_result"]) == len(before["probe_result"]) + 1
