@@ -1,7 +1,8 @@
 """Connection points with their current status, last check, loss, RTT and 24 h availability.
 
 Only rows of a point's own agent count (another agent's view is for diagnosis), as in the
-indicators. Read straight from the tables, so the pages work whatever the probe runner is.
+indicators. The latest round is read straight from the table; availability comes from the
+probes (`probes.availability`), which also counts rounds already folded into aggregates.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session, col
 
 from dashboard.point_status import RoundRow, current_status, round_loss, round_rtt
 from dashboard.queries.units import unit_frame
 from inventory.models import Agency, ConnectionPoint, ProbeResult
+from probes.availability import availability
 
 AVAILABILITY_WINDOW = timedelta(hours=24)
 COLUMNS = [
@@ -67,23 +69,11 @@ def _latest_rounds(session: Session) -> dict[int, tuple[datetime, list[RoundRow]
 def availability_counts(
     session: Session, *, now: datetime, window: timedelta = AVAILABILITY_WINDOW
 ) -> dict[int, tuple[int, int]]:
-    """point id -> (rounds, rounds with any reply) in the `window` before `now`; a round
-    with several methods counts once."""
-    per_round = (
-        select(
-            col(ProbeResult.point_id).label("pid"),
-            col(ProbeResult.started_at),
-            func.max(col(ProbeResult.received)).label("best"),
-        )
-        .join(ConnectionPoint, _OWN)
-        .where(col(ProbeResult.started_at) > now - window, col(ProbeResult.started_at) <= now)
-        .group_by(col(ProbeResult.point_id), col(ProbeResult.started_at))
-        .subquery()
-    )
-    statement = select(
-        per_round.c.pid, func.count(), func.sum(case((per_round.c.best > 0, 1), else_=0))
-    ).group_by(per_round.c.pid)
-    return {pid: (int(total), int(up or 0)) for pid, total, up in session.execute(statement)}
+    """point id -> (rounds, rounds with any reply) in the `window` before `now`, judged by
+    each point's own agent; rounds past the raw retention count through their aggregates
+    (the probes' own definition, the one the indicators use)."""
+    found = availability(session, window=window, now=now)
+    return {point_id: (a.rounds, a.up_rounds) for point_id, a in found.items()}
 
 
 def point_views(session: Session, *, now: datetime, active_only: bool = True) -> pd.DataFrame:
