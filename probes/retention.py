@@ -181,7 +181,7 @@ def prune(
 ) -> PruneReport:
     """Fold and delete what the retention says; see the module docstring."""
     retention = retention or Retention()
-    now = now or datetime.now(UTC)
+    now = (now or datetime.now(UTC)).astimezone(UTC)  # days are UTC days
     report = PruneReport(
         raw_before=bucket_start(now - retention.keep_raw, "day"),
         hourly_before=bucket_start(now - retention.keep_hourly, "day"),

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from ictr.cli.main import app
-from inventory.db import session_scope
+from inventory.db import get_engine, session_scope
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, Meta, ProbeDaily, ProbeHourly, ProbeResult
 from probes.availability import availability
@@ -25,6 +25,7 @@ from probes.rollup_build import quantile
 from probes.rollup_read import rolled_up
 from probes.store import store_records
 from readiness.indicators.base_counts import point_counts
+from tests.conftest import skip_or_fail
 from tests.netns_fixtures import add_points
 
 NOW = datetime(2025, 6, 1, 10, 30, tzinfo=UTC)
@@ -290,19 +291,30 @@ def test_prune_while_an_agent_writes_counts_every_row_once(engine, points) -> No
     assert sum(r.raw_rows for r in reports) == total
 
 
-def test_one_prune_at_a_time_on_postgresql(engine, points) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's; SQLite serialises each chunk")
-    put(engine, [row(points["A"], OLD, rtt=1.0)])
-    holder = AdvisoryLock(engine, "ictr db prune")
+@pytest.fixture
+def pg_engine(_postgres):
+    """A PostgreSQL database at the newest schema (SQLite has no advisory locks)."""
+    if _postgres is None:
+        skip_or_fail("needs PostgreSQL: set ICTR_TEST_DATABASE_URL")
+    name = _postgres.create(_postgres.template("empty"))
+    engine = get_engine(_postgres.url(name))
+    yield engine
+    engine.dispose()
+    _postgres.drop(name)
+
+
+def test_one_prune_at_a_time_on_postgresql(pg_engine) -> None:
+    a = add_points(pg_engine, [{"code": "A", "address": "127.10.0.1"}])["A"]
+    put(pg_engine, [row(a, OLD, rtt=1.0)])
+    holder = AdvisoryLock(pg_engine, "ictr db prune")
     assert holder.try_acquire()
     try:
-        report = prune(engine, now=NOW)
+        report = prune(pg_engine, now=NOW)
         assert report.skipped == "another prune is running on this database"
-        assert count(engine, ProbeResult) == 1
+        assert count(pg_engine, ProbeResult) == 1
     finally:
         holder.release()
-    assert prune(engine, now=NOW).raw_rows == 1
+    assert prune(pg_engine, now=NOW).raw_rows == 1
 
 
 @pytest.mark.parametrize(
