@@ -3,33 +3,21 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, delete
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from inventory.db import session_scope
 from inventory.demo import is_demo, load_demo
 from inventory.errors import IctrError
-from inventory.models import (
-    Agency,
-    Certificate,
-    Computer,
-    ConnectionPoint,
-    Incident,
-    IndicatorSnapshot,
-    Meta,
-    ProbeResult,
-    ServiceFigure,
-    UnitBoundary,
-)
+from inventory.models import AdminUnit
 from readiness.geometry import ensure_approximate_boundaries
-
-# Children before parents, so foreign keys hold at every step.
-TABLES = [Incident, ProbeResult, Certificate, ServiceFigure, Computer, ConnectionPoint,
-          IndicatorSnapshot, Agency, UnitBoundary, Meta]  # fmt: skip
 
 
 def _clear(session: Session) -> None:
-    for table in TABLES:
-        session.exec(delete(table))
+    # Every table but the units, children before parents so foreign keys hold at every step;
+    # taken from the schema, so a table added later is cleared too.
+    for table in reversed(SQLModel.metadata.sorted_tables):
+        if table.name != AdminUnit.__tablename__:
+            session.execute(delete(table))
 
 
 def reset_demo(engine: Engine, *, province_code: str) -> None:

@@ -104,6 +104,8 @@ def legacy_units(province_code: str) -> list[AdminUnit]:
             r["districtLon"],
             r["districtBounds"],
         )
+        if not r["wardCode"]:  # island districts without communes (e.g. Côn Đảo, 755)
+            continue
         add(
             r["wardCode"],
             r["ward"],

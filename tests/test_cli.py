@@ -119,3 +119,16 @@ def test_boundary_tolerance_default_matches_the_geometry_module() -> None:
     from readiness.geometry.web_simplify import DEFAULT_TOLERANCE_M as GEOMETRY_DEFAULT
 
     assert DEFAULT_TOLERANCE_M == GEOMETRY_DEFAULT
+
+
+def test_init_loads_a_province_with_island_districts(monkeypatch) -> None:
+    """Bà Rịa - Vũng Tàu (77) has Côn Đảo, a district without communes."""
+    from inventory.settings import get_settings
+
+    monkeypatch.setenv("ICTR_PROVINCE_CODE", "77")
+    get_settings.cache_clear()
+    result = invoke("init")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(invoke("status", "--json").output)
+    assert figures["provinces"] == 1
+    assert figures["districts"] == 7  # Côn Đảo (755) included, though it has no commune

@@ -279,3 +279,22 @@ def test_os_support_follows_the_lifecycle_policy(os_name, at, supported) -> None
     policy = age_policy_from_lifecycle()
     assert policy.os_supported(os_name, at) is supported
     assert policy.life_years["laptop"] == 4
+
+
+def test_no_service_figures_at_all_is_no_data(engine) -> None:
+    with Session(engine) as session:
+        add_province(session)
+        session.add(
+            Agency(
+                code="A",
+                name="Sở Y tế",
+                kind=AgencyKind.provincial,
+                unit_code="02",
+                officials=10,
+                signing_officials=2,
+            )
+        )
+        session.commit()
+        province = values(session, "province").loc["02"]
+    assert pd.isna(province["procedures_level3_pct"])
+    assert pd.isna(province["dossiers_on_time_pct"])

@@ -142,8 +142,8 @@ def service_counts(session: Session, *, at: date) -> pd.DataFrame:
         "dossiers_online",
         "dossiers_on_time",
     ]
-    if latest_year is None:
-        return pd.DataFrame(columns=columns)
+    if latest_year is None:  # numeric columns even when empty: they must still sum
+        return pd.DataFrame({c: pd.Series(dtype="float") for c in columns})
     rows = session.execute(
         select(
             col(ServiceFigure.unit_code),
