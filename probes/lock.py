@@ -12,30 +12,21 @@ again, or stops if another scheduler got it first; see `check`).
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 from pathlib import Path
 from types import TracebackType
 
-import platformdirs
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from inventory.db import describe_url
 from inventory.errors import IctrError
+from probes.local_files import local_file
 from probes.pg_lock import AdvisoryLock
 
 
 def lock_path(database_url: str, agent: str = "") -> Path:
-    suffix = f"-{agent}" if agent else ""
-    url = make_url(database_url)
-    database = url.database or ""
-    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
-        db_file = Path(database)
-        return db_file.with_name(f"{db_file.name}.probe-scheduler{suffix}.lock")
-    digest = hashlib.sha256(describe_url(database_url).encode()).hexdigest()[:12]
-    folder = Path(platformdirs.user_data_dir("ictr", appauthor=False))
-    return folder / f"probe-scheduler-{digest}{suffix}.lock"
+    return local_file(database_url, "probe-scheduler", "lock", agent)
 
 
 class SchedulerLock:

@@ -9,7 +9,6 @@ so a crash between storing and trimming the spool is harmless).
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -20,10 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine
 
-from inventory.db import describe_url
+from probes.local_files import local_file
 from probes.results import RoundResult
 from probes.store import DatabaseUnavailable, RoundRejected, StoreReport, store_records
 
@@ -34,15 +32,7 @@ SPOOL_VERSION = 1
 
 def default_spool_path(database_url: str, agent: str = "") -> Path:
     """Next to a SQLite file; otherwise in the per-user data folder, one file per database."""
-    suffix = f"-{agent}" if agent else ""
-    url = make_url(database_url)
-    database = url.database or ""
-    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
-        db_file = Path(database)
-        return db_file.with_name(f"{db_file.name}.probe-spool{suffix}.jsonl")
-    digest = hashlib.sha256(describe_url(database_url).encode()).hexdigest()[:12]
-    folder = Path(platformdirs.user_data_dir("ictr", appauthor=False))
-    return folder / f"probe-spool-{digest}{suffix}.jsonl"
+    return local_file(database_url, "probe-spool", "jsonl", agent)
 
 
 def _encode(value: Any) -> Any:
