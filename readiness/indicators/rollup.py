@@ -101,7 +101,7 @@ def compute_long(
     year_sum = total(agencies, "purchase_year_sum")
     # Age is counted from the middle of the purchase year, to the date's fraction of its year.
     at_year = at.year + (at.timetuple().tm_yday - 0.5) / 365.25
-    with_points = points["rounds_30d"].notna() if "rounds_30d" in points else points["point_id"] < 0
+    with_points = points["rounds_30d"].notna()  # points with any round in 30 days
     rows: dict[str, tuple[pd.Series, pd.Series]] = {
         "computers_per_official_pct": (
             total(agencies, "computers_in_use", core),
