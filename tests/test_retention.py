@@ -24,7 +24,7 @@ from probes.retention import HOURLY_HORIZON_KEY, Retention, prune
 from probes.rollup_build import quantile
 from probes.rollup_read import rolled_up
 from probes.store import store_records
-from readiness.indicators.base_counts import point_counts
+from readiness.indicators.point_counts import point_counts
 from tests.conftest import skip_or_fail
 from tests.netns_fixtures import add_points
 

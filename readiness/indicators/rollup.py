@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from inventory.models import AdminUnit, AgencyKind, UnitLevel
 from readiness.indicators import base_counts
 from readiness.indicators.catalog import INDICATORS, LEVELS
+from readiness.indicators.point_counts import point_counts
 
 CORE_KINDS = {AgencyKind.provincial.value, AgencyKind.district_committee.value}
 COMMUNE_KIND = AgencyKind.commune_committee.value
@@ -57,7 +58,7 @@ def compute_long(
     ).join(base_counts.certificate_counts(session, at=at), on="agency_id")
     agencies["certificates_valid"] = agencies["certificates_valid"].fillna(0).astype("int64")
     services = base_counts.service_counts(session, at=at)
-    points = base_counts.point_counts(session, at=at)
+    points = point_counts(session, at=at)
 
     if level == "agency":
         targets = pd.DataFrame(
