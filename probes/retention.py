@@ -1,6 +1,8 @@
-"""Retention: raw rounds older than a window (default 90 days) are folded into hourly and
-daily aggregates and deleted; hourly aggregates older than their own window (default 365
-days) are deleted, the daily ones kept (`ictr db prune`, and the scheduler once a day).
+"""Retention: raw rounds older than a window (default 90 days) are folded into daily
+aggregates and deleted; their hours are in the hourly aggregates already (kept continuously
+by probes/hourly_summary.py, which runs first). Hourly aggregates older than their own window
+(default 365 days) are deleted, the daily ones kept (`ictr db prune`, and the scheduler once
+a day).
 
 Safe while agents write: each chunk (up to `chunk_points` points, one UTC day) is one short
 transaction that sees one snapshot, so it deletes exactly the rows it aggregated; a round
@@ -9,9 +11,10 @@ leaves a consistent database, and running it again picks up where it stopped (id
 rows already folded are gone). On PostgreSQL an advisory lock lets one prune run at a time;
 on SQLite each chunk takes the write lock.
 
-Readers combine the three tables (probes/rollup_read.py): raw rows, hourly rows from the
-hourly horizon on, daily rows before it. The horizon (in the `meta` table) moves forward
-before the hourly rows behind it are deleted, so a reader never misses or double-counts.
+Readers combine the three tables (probes/rollup_read.py): raw rows after the hourly
+watermark, hourly rows before it from the hourly horizon on, daily rows before the horizon.
+The horizon (in the `meta` table) moves forward before the hourly rows behind it are
+deleted, so a reader never misses or double-counts.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
 from inventory.errors import IctrError
-from inventory.models import ConnectionPoint, Meta, ProbeHourly, ProbeResult
+from inventory.models import ConnectionPoint, Meta
+from probes.hourly_summary import summarise
+from probes.oldest_row import oldest_instant
 from probes.pg_lock import AdvisoryLock
 from probes.rollup_build import HOURLY, bucket_start, roll_up_chunk
 
@@ -68,7 +73,8 @@ class PruneReport:
     raw_before: datetime  # raw rounds before this instant were folded
     hourly_before: datetime  # hourly aggregates before this instant were dropped
     raw_rows: int = 0
-    hourly_written: int = 0
+    hourly_written: int = 0  # hours summarised (raw rows kept) or merged
+    hourly_through: datetime | None = None  # every hour before this is in probe_hourly
     daily_written: int = 0
     hourly_dropped: int = 0
     chunks: int = 0
@@ -76,33 +82,6 @@ class PruneReport:
     stopped: bool = False  # asked to stop before the end; run again to finish
     skipped: str = ""  # why nothing was done
     days: list[str] = field(default_factory=list)  # UTC days whose raw rows were folded
-
-
-def _oldest(session: Session, column: str) -> datetime | None:
-    """The oldest instant in probe_result (started_at) or probe_hourly (period_start).
-
-    One index seek per point, (point, time) being the tables' index, instead of a scan.
-    """
-    if column == "started_at":
-        inner = select(func.min(col(ProbeResult.started_at))).where(
-            col(ProbeResult.point_id) == col(ConnectionPoint.id)
-        )
-    else:
-        inner = select(func.min(col(ProbeHourly.period_start))).where(
-            col(ProbeHourly.point_id) == col(ConnectionPoint.id)
-        )
-    per_point = (
-        select(inner.correlate(ConnectionPoint).scalar_subquery().label("oldest"))
-        .select_from(ConnectionPoint)
-        .subquery()
-    )
-    value = session.execute(select(func.min(per_point.c.oldest))).scalar()
-    if value is None:
-        return None
-    # A MIN over a subquery loses the column type: SQLite hands back text, naive.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _point_blocks(session: Session, size: int) -> list[list[int]]:
@@ -192,7 +171,7 @@ def prune(
         return report
     began = time.monotonic()
     try:
-        _prune(engine, report, chunk_points, stop)
+        _prune(engine, report, now, chunk_points, stop)
     finally:
         if lock is not None:
             lock.release()
@@ -201,13 +180,26 @@ def prune(
 
 
 def _prune(
-    engine: Engine, report: PruneReport, chunk_points: int, stop: threading.Event | None
+    engine: Engine,
+    report: PruneReport,
+    now: datetime,
+    chunk_points: int,
+    stop: threading.Event | None,
 ) -> None:
+    # Every hour is in probe_hourly before its raw rows go: summarise first, then fold the
+    # days behind both the retention and the watermark into the daily table.
+    summary = summarise(engine, now=now, stop=stop)
+    report.hourly_written = summary.buckets
+    report.hourly_through = summary.through
+    if summary.stopped or summary.through is None:
+        report.stopped = summary.stopped
+        return
+    fold_before = min(report.raw_before, bucket_start(summary.through, "day"))
     with Session(engine) as session:
         blocks = _point_blocks(session, chunk_points)
-        oldest_raw = _oldest(session, "started_at")
-    day = bucket_start(oldest_raw, "day") if oldest_raw else report.raw_before
-    while day < report.raw_before:
+        oldest_raw = oldest_instant(session, "started_at")
+    day = bucket_start(oldest_raw, "day") if oldest_raw else fold_before
+    while day < fold_before:
         for block in blocks:
             if stop is not None and stop.is_set():
                 report.stopped = True
@@ -222,14 +214,13 @@ def _prune(
             )
             report.chunks += 1
             report.raw_rows += chunk.raw_rows
-            report.hourly_written += chunk.buckets["hour"]
             report.daily_written += chunk.buckets["day"]
             if chunk.raw_rows and (not report.days or report.days[-1] != f"{day:%Y-%m-%d}"):
                 report.days.append(f"{day:%Y-%m-%d}")
-        log.info("raw rounds of %s folded into hourly and daily aggregates", f"{day:%Y-%m-%d}")
+        log.info("raw rounds of %s folded into daily aggregates", f"{day:%Y-%m-%d}")
         day += DAY
     with Session(engine) as session:
-        oldest_hourly = _oldest(session, "period_start")
+        oldest_hourly = oldest_instant(session, "period_start")
     if oldest_hourly is None or oldest_hourly >= report.hourly_before:
         return
     _in_transaction(engine, "moving the hourly horizon", _move_horizon, to=report.hourly_before)

@@ -1,9 +1,10 @@
-"""Fold raw probe rows into hourly and daily aggregates, then delete them: one chunk (some
-points, one UTC day) inside the caller's transaction.
+"""Fold raw probe rows into hourly or daily aggregates (`aggregate`), and fold a chunk
+(some points, one UTC day) into the daily table then delete it (`roll_up_chunk`), inside the
+caller's transaction.
 
-The caller's transaction must see one snapshot for the whole chunk (SQLite: BEGIN
-IMMEDIATE; PostgreSQL: REPEATABLE READ), so exactly the rows aggregated are deleted and a
-round stored meanwhile by an agent is left for the next run.
+For a chunk, the caller's transaction must see one snapshot (SQLite: BEGIN IMMEDIATE;
+PostgreSQL: REPEATABLE READ), so exactly the rows aggregated are deleted and a round stored
+meanwhile by an agent is left for the next run.
 
 A bucket that already exists (rows of an old round arriving after its hour was rolled up,
 e.g. from a long-offline agent's spool) is merged: counts add, min/max combine, the median
@@ -19,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, text, update
-from sqlmodel import col
+from sqlalchemy import Connection, Table, and_, case, delete, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from inventory.models import ProbeDaily, ProbeHourly, ProbeResult
 
@@ -130,19 +131,101 @@ def merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _raw_in_chunk(point_ids: Sequence[int], start: datetime, end: datetime) -> Any:
-    return (
-        col(ProbeResult.point_id).in_(list(point_ids)),
-        col(ProbeResult.started_at) >= start,
-        col(ProbeResult.started_at) < end,
+def upsert_buckets(
+    connection: Connection, table: Table, buckets: dict[tuple[int, str, datetime], dict[str, Any]]
+) -> None:
+    """Write aggregates, merging each into its bucket's row when one exists (`merge`, in SQL:
+    one statement, safe against a concurrent writer of the same bucket)."""
+    if not buckets:
+        return
+    dialect = connection.dialect.name
+    builder: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = builder(table)
+    new = statement.excluded
+
+    def weighted(name: str) -> Any:
+        old_n, new_n = table.c.rtt_count, new.rtt_count
+        return case(
+            (old_n == 0, new[name]),
+            (new_n == 0, table.c[name]),
+            else_=(table.c[name] * old_n + new[name] * new_n) / (old_n + new_n),
+        )
+
+    def extreme(name: str, newer_wins: Any) -> Any:
+        return case(
+            (table.c[name].is_(None), new[name]),
+            (and_(new[name].is_not(None), newer_wins), new[name]),
+            else_=table.c[name],
+        )
+
+    merged: dict[str, Any] = {name: table.c[name] + new[name] for name in COUNTS}
+    merged["rtt_min_ms"] = extreme("rtt_min_ms", new.rtt_min_ms < table.c.rtt_min_ms)
+    merged["rtt_max_ms"] = extreme("rtt_max_ms", new.rtt_max_ms > table.c.rtt_max_ms)
+    merged["rtt_median_ms"] = weighted("rtt_median_ms")
+    merged["rtt_p90_ms"] = weighted("rtt_p90_ms")
+    statement = statement.on_conflict_do_update(
+        index_elements=["point_id", "period_start", "agent"], set_=merged
     )
+    rows = [
+        {"point_id": point, "agent": agent, "period_start": start, **values}
+        for (point, agent, start), values in buckets.items()
+    ]
+    for first in range(0, len(rows), 5000):
+        connection.execute(statement, rows[first : first + 5000])
 
 
-def _roll_up_in_python(
-    connection: Connection, point_ids: Sequence[int], start: datetime, end: datetime
-) -> ChunkReport:
-    """SQLite: read the chunk's rows (a day of a province is tens of thousands) and fold."""
-    report = ChunkReport()
+def _raw_where(start: datetime, end: datetime, point_ids: Sequence[int] | None) -> list[Any]:
+    raw = ProbeResult.__table__  # type: ignore[attr-defined]
+    where = [raw.c.started_at >= start, raw.c.started_at < end]
+    if point_ids is not None:
+        where.append(raw.c.point_id.in_(list(point_ids)))
+    return where
+
+
+_PG_AGGREGATE = """
+    INSERT INTO {table} AS t (point_id, agent, period_start, {counts},
+        rtt_min_ms, rtt_median_ms, rtt_p90_ms, rtt_max_ms)
+    SELECT point_id, agent, date_trunc('{unit}', started_at, 'UTC'),
+        count(DISTINCT started_at) FILTER (WHERE sent > 0),
+        count(DISTINCT started_at) FILTER (WHERE received > 0),
+        count(*), count(*) FILTER (WHERE received > 0),
+        sum(sent), sum(received), count(rtt_median_ms),
+        min(rtt_min_ms),
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY rtt_median_ms),
+        percentile_cont(0.9) WITHIN GROUP (ORDER BY rtt_median_ms),
+        max(rtt_max_ms)
+    FROM probe_result
+    WHERE started_at >= :start AND started_at < :end {points}
+    GROUP BY 1, 2, 3
+    ON CONFLICT (point_id, period_start, agent) DO UPDATE SET {merge}
+"""
+
+
+def aggregate(
+    connection: Connection,
+    *,
+    unit: str,
+    start: datetime,
+    end: datetime,
+    point_ids: Sequence[int] | None = None,
+) -> tuple[int | None, int]:
+    """Fold the raw rows with start <= started_at < end (of these points, or all) into the
+    hourly or daily table, merging with buckets already there. Returns (raw rows read, or
+    None when the server did it all; buckets written)."""
+    table = BUCKETS[unit]
+    if connection.dialect.name == "postgresql":
+        # The aggregation runs in the server; nothing travels to Python.
+        sql = _PG_AGGREGATE.format(
+            table=table.name,
+            counts=", ".join(COUNTS),
+            unit=unit,
+            points="AND point_id = ANY(:ids)" if point_ids is not None else "",
+            merge=_PG_MERGE,
+        )
+        params: dict[str, Any] = {"start": start, "end": end}
+        if point_ids is not None:
+            params["ids"] = list(point_ids)
+        return None, connection.execute(text(sql), params).rowcount
     raw = ProbeResult.__table__  # type: ignore[attr-defined]
     rows = connection.execute(
         select(
@@ -154,41 +237,11 @@ def _roll_up_in_python(
             raw.c.rtt_min_ms,
             raw.c.rtt_median_ms,
             raw.c.rtt_max_ms,
-        ).where(*_raw_in_chunk(point_ids, start, end))
+        ).where(*_raw_where(start, end, point_ids))
     ).all()
-    if not rows:
-        return report
-    for unit, table in BUCKETS.items():
-        buckets = fold(rows, unit)
-        existing = {
-            (r.point_id, r.agent, r.period_start): dict(r._mapping)
-            for r in connection.execute(
-                select(table).where(
-                    table.c.point_id.in_(list(point_ids)),
-                    table.c.period_start >= start,
-                    table.c.period_start < end,
-                )
-            )
-        }
-        fresh = []
-        for key, values in buckets.items():
-            if key in existing:
-                old = existing[key]
-                connection.execute(
-                    update(table).where(table.c.id == old["id"]).values(**merge(old, values))
-                )
-            else:
-                fresh.append(
-                    {"point_id": key[0], "agent": key[1], "period_start": key[2], **values}
-                )
-        if fresh:
-            connection.execute(insert(table), fresh)
-        report.buckets[unit] = len(buckets)
-    deleted = connection.execute(delete(raw).where(*_raw_in_chunk(point_ids, start, end)))
-    report.raw_rows = deleted.rowcount
-    if report.raw_rows != len(rows):  # the transaction's snapshot guarantees this
-        raise RuntimeError(f"rolled up {len(rows)} rows but deleted {report.raw_rows}")
-    return report
+    buckets = fold(rows, unit)
+    upsert_buckets(connection, table, buckets)
+    return len(rows), len(buckets)
 
 
 _PG_MERGE = ", ".join(
@@ -206,60 +259,23 @@ _PG_MERGE = ", ".join(
     ]
 )
 
-_PG_CHUNK = """
-    SELECT point_id, agent, started_at, sent, received, rtt_min_ms, rtt_median_ms, rtt_max_ms
-    FROM probe_result
-    WHERE point_id = ANY(:ids) AND started_at >= :start AND started_at < :end
-"""
-
-
-def _pg_insert(table: str, unit: str) -> str:
-    # xmax = 0 tells a new row from one merged by ON CONFLICT; both count as written.
-    return f"""
-        INSERT INTO {table} AS t (point_id, agent, period_start, {", ".join(COUNTS)},
-            rtt_min_ms, rtt_median_ms, rtt_p90_ms, rtt_max_ms)
-        SELECT point_id, agent, date_trunc('{unit}', started_at, 'UTC'),
-            count(DISTINCT started_at) FILTER (WHERE sent > 0),
-            count(DISTINCT started_at) FILTER (WHERE received > 0),
-            count(*), count(*) FILTER (WHERE received > 0),
-            sum(sent), sum(received), count(rtt_median_ms),
-            min(rtt_min_ms),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY rtt_median_ms),
-            percentile_cont(0.9) WITHIN GROUP (ORDER BY rtt_median_ms),
-            max(rtt_max_ms)
-        FROM ({_PG_CHUNK}) AS chunk
-        GROUP BY 1, 2, 3
-        ON CONFLICT (point_id, period_start, agent) DO UPDATE SET {_PG_MERGE}
-    """
-
-
-def _roll_up_in_postgres(
-    connection: Connection, point_ids: Sequence[int], start: datetime, end: datetime
-) -> ChunkReport:
-    """PostgreSQL: the aggregation runs in the server; nothing travels to Python."""
-    report = ChunkReport()
-    params = {"ids": list(point_ids), "start": start, "end": end}
-    for unit, table in BUCKETS.items():
-        written = connection.execute(text(_pg_insert(table.name, unit)), params)
-        report.buckets[unit] = written.rowcount
-    deleted = connection.execute(
-        text(
-            "DELETE FROM probe_result "
-            "WHERE point_id = ANY(:ids) AND started_at >= :start AND started_at < :end"
-        ),
-        params,
-    )
-    report.raw_rows = deleted.rowcount
-    return report
-
 
 def roll_up_chunk(
     connection: Connection, *, point_ids: Sequence[int], start: datetime, end: datetime
 ) -> ChunkReport:
     """Fold the raw rows of these points with start <= started_at < end (one UTC day at
-    most, so each day bucket is complete) into both tables and delete them."""
+    most, so each day bucket is complete) into the daily table and delete them. Their hours
+    are already in the hourly table (probes/hourly_summary.py: the caller checks)."""
     if end - start > timedelta(days=1) or bucket_start(start, "day") != start:
         raise ValueError("a chunk is at most one UTC day, starting at midnight")
-    if connection.dialect.name == "postgresql":
-        return _roll_up_in_postgres(connection, point_ids, start, end)
-    return _roll_up_in_python(connection, point_ids, start, end)
+    report = ChunkReport()
+    read, report.buckets["day"] = aggregate(
+        connection, unit="day", start=start, end=end, point_ids=point_ids
+    )
+    raw = ProbeResult.__table__  # type: ignore[attr-defined]
+    report.raw_rows = connection.execute(
+        delete(raw).where(*_raw_where(start, end, point_ids))
+    ).rowcount
+    if read is not None and report.raw_rows != read:  # the transaction's snapshot ensures it
+        raise RuntimeError(f"rolled up {read} rows but deleted {report.raw_rows}")
+    return report

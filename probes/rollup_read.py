@@ -1,22 +1,28 @@
-"""Reading the aggregates of rounds past the raw retention (probes/retention.py).
+"""Reading a window of rounds from the aggregates and the raw rows without counting any
+round twice (probes/hourly_summary.py, probes/retention.py).
 
-A raw row is either still in probe_result or folded into exactly one hourly and one daily
-row, never both; hourly rows are read from the hourly horizon on and daily rows before it.
-So a window's figures are: raw rows in the window + these totals. At the window's start the
-aggregates count by bucket: a bucket counts when it starts inside the window.
+Every hour before the watermark is in probe_hourly (its raw rows may still be kept, or
+folded into probe_daily and gone); hourly rows are read from the hourly horizon on and daily
+rows before it. So a window is split (`split_window`): its whole hours before the watermark
+come from the aggregates, the rest (the part-hour at its start, and everything from the
+watermark or the window's last hour on) from the raw rows. Without a watermark (nothing
+summarised yet) the raw rows and the aggregates never overlap: a window is all its raw rows
+plus the aggregates that start inside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Table, and_, func, select
 from sqlmodel import Session, col
 
 from inventory.models import ConnectionPoint, ProbeDaily, ProbeHourly
+from probes.hourly_summary import watermark
 from probes.retention import hourly_horizon
+from probes.rollup_build import bucket_start
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,37 @@ class RolledUp:
 
     def __add__(self, other: RolledUp) -> RolledUp:
         return RolledUp(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(RolledUp)))
+
+
+@dataclass(frozen=True)
+class WindowSplit:
+    """Read the raw rows in [since, head_until) and [tail_from, until] (with the caller's own
+    bounds at `since` and `until`), plus the aggregates of buckets starting in
+    [buckets_from, buckets_until)."""
+
+    head_until: datetime
+    tail_from: datetime
+    buckets_from: datetime
+    buckets_until: datetime
+
+    @property
+    def all_raw(self) -> bool:
+        """No hour of the window is read from the aggregates in place of its raw rows."""
+        return self.head_until >= self.tail_from
+
+
+def split_window(session: Session, since: datetime, until: datetime) -> WindowSplit:
+    """How to read the window from `since` to `until` (see the module docstring)."""
+    through = watermark(session)
+    if through is None:  # every raw row, plus the aggregates of rounds folded (none overlap)
+        return WindowSplit(until, until, since, until)
+    first_hour = bucket_start(since, "hour")
+    if first_hour < since:
+        first_hour += timedelta(hours=1)
+    last = min(through, bucket_start(until, "hour"))
+    if first_hour >= last:  # no whole hour before the watermark: every raw row
+        return WindowSplit(until, until, until, until)
+    return WindowSplit(first_hour, last, first_hour, last)
 
 
 HOURLY: Table = ProbeHourly.__table__  # type: ignore[attr-defined]

@@ -8,6 +8,8 @@
 - SIGTERM/SIGINT: a round in flight is abandoned and nothing of it is written; a
   write in progress finishes (it is one transaction), then the scheduler exits.
 - A database that is locked or down: rounds go to the spool and are written later.
+- After a round is stored, once per hour, the hours that ended are summarised into the
+  hourly aggregates (probes.hourly_summary), so the 7- and 30-day figures stay cheap.
 - Once a day (by default) the retention runs in a background thread between and during
   rounds (probes.retention: short transactions, one chunk at a time); a stop request ends
   it after its current chunk.
@@ -21,16 +23,18 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
 from inventory.errors import IctrError
+from probes.hourly_summary import GRACE, summarise
 from probes.lock import scheduler_lock
 from probes.metrics import ProbeMetrics
 from probes.options import ProbeOptions
 from probes.results import DOWN, RoundResult
 from probes.retention import PruneReport, Retention, prune
+from probes.rollup_build import bucket_start
 from probes.runner import load_targets, run_round
 from probes.spool import Spool, record
 from probes.targets import Target
@@ -103,6 +107,8 @@ class Scheduler:
         self.prunes: list[PruneReport] = []
         self._prune_task: asyncio.Task[None] | None = None
         self._prune_stop = threading.Event()
+        self._summary_stop = threading.Event()
+        self._summarised_to: datetime | None = None
         self._next_prune = 0.0  # monotonic time; 0 = after the first round
         self.rounds: list[RoundLog] = []
         self._stop: asyncio.Event | None = None
@@ -112,6 +118,7 @@ class Scheduler:
     def request_stop(self, signum: int | None = None) -> None:
         if signum is not None:
             log.info("received %s: stopping", signal.Signals(signum).name)
+        self._summary_stop.set()
         if self._stop is not None:
             self._stop.set()
 
@@ -266,4 +273,20 @@ class Scheduler:
         )
         if self.metrics is not None:
             self.metrics.update(result, spooled=self.spool.pending())
+        if outcome.stored:
+            self._summarise_if_due()
         return outcome.stored
+
+    def _summarise_if_due(self) -> None:
+        """Summarise the hours that ended since the last time (once per hour; a failure is
+        retried after the next round: the figures stay right meanwhile, only slower)."""
+        target = bucket_start(datetime.now(UTC) - GRACE, "hour")
+        if self._summarised_to is not None and self._summarised_to >= target:
+            return
+        try:
+            report = summarise(self.engine, stop=self._summary_stop)
+        except Exception as exc:
+            log.warning("hourly aggregates not brought up to date (next round retries): %s", exc)
+            return
+        if not report.stopped:
+            self._summarised_to = report.through

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from inventory.db import SQLITE_BUSY_TIMEOUT_MS, describe_url
 from inventory.errors import IctrError
 from inventory.models import ProbeResult
+from probes.hourly_summary import lock_for_store, merge_late_rows
 from probes.incidents import update_incidents
 
 log = logging.getLogger(__name__)
@@ -38,12 +39,13 @@ class StoreReport:
     duplicates: int = 0
     incidents_opened: int = 0
     incidents_closed: int = 0
+    late: int = 0  # rows of hours already summarised, merged into them
 
 
 def _insert_ignoring_duplicates(
     connection: Connection, records: Sequence[dict[str, Any]]
-) -> set[int]:
-    """Insert rows, skipping those whose round key is stored; returns the points inserted."""
+) -> list[dict[str, Any]]:
+    """Insert rows, skipping those whose round key is stored; returns the records inserted."""
     table = ProbeResult.__table__  # type: ignore[attr-defined]
     dialect = connection.dialect.name
     if dialect == "sqlite":
@@ -53,10 +55,14 @@ def _insert_ignoring_duplicates(
     else:  # the project runs on SQLite and PostgreSQL only; elsewhere a duplicate is an error
         statement = insert(table)
     if not records:
-        return set()
+        return []
     # One batched statement ("insertmanyvalues"); RETURNING lists only the rows inserted.
-    result = connection.execute(statement.returning(table.c.point_id), list(records))
-    return {row[0] for row in result}
+    # A round's records differ by point and method.
+    result = connection.execute(
+        statement.returning(table.c.point_id, table.c.method), list(records)
+    )
+    inserted = {(point, str(method)) for point, method in result}
+    return [r for r in records if (r["point_id"], str(r["method"])) in inserted]
 
 
 @contextmanager
@@ -93,14 +99,16 @@ def store_records(
                 if connection.dialect.name == "sqlite":
                     # Take the write lock first, so a locked database fails before any work.
                     session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                lock_for_store(session.connection())
                 inserted = _insert_ignoring_duplicates(session.connection(), records)
-                report.inserted = sum(1 for r in records if r["point_id"] in inserted)
+                report.inserted = len(inserted)
                 report.duplicates = len(records) - report.inserted
+                report.late = merge_late_rows(session.connection(), inserted)
                 changes = update_incidents(
                     session,
                     agent=agent,
                     started_at=started_at,
-                    point_ids=inserted,
+                    point_ids={r["point_id"] for r in inserted},
                     down_after=down_after,
                 )
                 report.incidents_opened, report.incidents_closed = changes.opened, changes.closed

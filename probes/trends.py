@@ -1,6 +1,7 @@
 """A point's history as a series of hours or days, Smokeping-style: rounds, availability,
-loss and RTT quantiles per bucket, from raw rounds where they are kept and from the hourly
-and daily aggregates beyond (probes/retention.py), so a trend can reach back a year.
+loss and RTT quantiles per bucket, from the hourly and daily aggregates where hours are
+summarised and from the raw rounds elsewhere (probes/rollup_read.py), so a trend can reach
+back a year.
 
 Hours from raw rows are folded exactly as the retention folds them. A day assembled from
 hourly aggregates combines their medians and 90th percentiles by RTT-count-weighted mean
@@ -21,6 +22,7 @@ from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, ProbeResult
 from probes.retention import hourly_horizon
 from probes.rollup_build import DAILY, HOURLY, bucket_start, fold, merge
+from probes.rollup_read import split_window
 
 RESOLUTIONS = ("hour", "day")
 
@@ -72,14 +74,22 @@ def point_trend(
         buckets[start] = (resolution, values)
 
     raw = ProbeResult.__table__  # type: ignore[attr-defined]
-    rows = session.execute(
-        select(raw).where(
-            raw.c.point_id == point_id,
-            raw.c.agent == agent,
-            raw.c.started_at >= since,
-            raw.c.started_at < until,
+    split = split_window(session, since, until)
+    ranges = [(since, until)]
+    if not split.all_raw:
+        ranges = [(since, split.head_until), (split.tail_from, until)]
+    rows = [
+        row
+        for start, end in ranges
+        for row in session.execute(
+            select(raw).where(
+                raw.c.point_id == point_id,
+                raw.c.agent == agent,
+                raw.c.started_at >= start,
+                raw.c.started_at < end,
+            )
         )
-    ).all()
+    ]
     for (_point, _agent, start), values in fold(rows, by).items():
         add(start, by, values)
     horizon = hourly_horizon(session)
@@ -87,8 +97,8 @@ def point_trend(
         statement = select(table).where(
             table.c.point_id == point_id,
             table.c.agent == agent,
-            table.c.period_start >= since,
-            table.c.period_start < until,
+            table.c.period_start >= split.buckets_from,
+            table.c.period_start < split.buckets_until,
         )
         if horizon is not None:
             statement = statement.where(

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -29,11 +30,13 @@ from typer.testing import CliRunner
 
 from ictr.cli.main import app
 from inventory.db import session_scope
-from inventory.models import ConnectionPoint, ProbeResult
+from inventory.models import ConnectionPoint, ProbeHourly, ProbeResult
+from probes.hourly_summary import GRACE, watermark
 from probes.lock import scheduler_lock
 from probes.metrics import ProbeMetrics
 from probes.options import ProbeOptions
 from probes.results import DEGRADED, DOWN, UP
+from probes.rollup_build import bucket_start
 from probes.runner import run_round
 from probes.schedule import Scheduler
 from probes.spool import Spool
@@ -207,7 +210,7 @@ def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("_private_data_dir")
 def test_scheduler_never_overlaps_rounds(engine, lab: Lab, tmp_path: Path, db_url: str) -> None:
-    _lab_points(engine, lab)
+    ids = _lab_points(engine, lab)
     # Each round lasts at least spacing + timeout = 0.7 s, far beyond the 0.2 s interval.
     options = ProbeOptions(
         count=2, spacing_s=0.3, timeout_s=0.4, pps=1000, points=("HEALTHY", "NOBODY")
@@ -222,13 +225,28 @@ def test_scheduler_never_overlaps_rounds(engine, lab: Lab, tmp_path: Path, db_ur
         metrics=metrics,
         max_rounds=3,
     )
+    # A round stored three hours ago: the scheduler summarises its hour after its round.
+    earlier = datetime.now(UTC) - timedelta(hours=3)
+    healthy = ids["HEALTHY"]
+    with session_scope(engine) as session:
+        session.add(ProbeResult(point_id=healthy, method="icmp", started_at=earlier, sent=2))
+    began = datetime.now(UTC)
     rounds = scheduler.run()
     assert len(rounds) == 3
     for before, after in zip(rounds, rounds[1:], strict=False):
         assert after.started_at >= before.finished_at
         assert after.late_s > 0.3  # its slot came while the previous round ran
     with session_scope(engine) as session:
-        starts = session.exec(select(ProbeResult.started_at).distinct()).all()
+        starts = session.exec(
+            select(ProbeResult.started_at).where(ProbeResult.started_at > earlier).distinct()
+        ).all()
+        assert watermark(session) in {
+            bucket_start(moment - GRACE, "hour") for moment in (began, datetime.now(UTC))
+        }
+        summarised = [
+            (h.point_id, h.period_start, h.rounds) for h in session.exec(select(ProbeHourly))
+        ]
+    assert summarised == [(healthy, bucket_start(earlier, "hour"), 1)]
     assert sorted(starts) == [r.started_at for r in rounds]
     text = generate_latest(metrics.registry).decode()
     assert 'probe_success{method="icmp",point="HEALTHY"} 1.0' in text

@@ -21,7 +21,7 @@ from inventory.models import ConnectionPoint, Meta, ProbeDaily, ProbeHourly, Pro
 from probes.availability import availability
 from probes.pg_lock import AdvisoryLock
 from probes.retention import HOURLY_HORIZON_KEY, Retention, prune
-from probes.rollup_build import quantile
+from probes.rollup_build import bucket_start, quantile
 from probes.rollup_read import rolled_up
 from probes.store import store_records
 from readiness.indicators.point_counts import point_counts
@@ -110,11 +110,19 @@ def test_old_rounds_become_exact_hourly_and_daily_aggregates(engine, points) -> 
 
     hourly = {(h.point_id, h.period_start): h for h in fetch(engine, ProbeHourly)}
     daily = {(d.point_id, d.period_start): d for d in fetch(engine, ProbeDaily)}
+    # Every hour is summarised, the recent ones too (their raw rows stay).
     assert set(hourly) == {
         (a, OLD),
         (a, OLD + timedelta(hours=1)),
         (b, OLD),
         (b, OLD + timedelta(days=1)),
+        (a, bucket_start(NOW - timedelta(days=1), "hour")),
+        (b, bucket_start(NOW - timedelta(hours=2), "hour")),
+    }
+    assert report.hourly_written == 6 and set(daily) == {
+        (a, datetime(2025, 2, 1, tzinfo=UTC)),
+        (b, datetime(2025, 2, 1, tzinfo=UTC)),
+        (b, datetime(2025, 2, 2, tzinfo=UTC)),
     }
     h = hourly[a, OLD]
     assert (h.rounds, h.up_rounds, h.results, h.good_results) == (5, 4, 10, 4)
@@ -337,13 +345,21 @@ def test_prune_command(engine, points) -> None:
     old = datetime.now(UTC) - timedelta(days=100)
     put(engine, [row(a, old, rtt=1.0), row(a, datetime.now(UTC) - timedelta(days=1), rtt=1.0)])
     runner = CliRunner()
+    before = datetime.now(UTC)
     result = runner.invoke(app, ["db", "prune", "--json"])
+    after = datetime.now(UTC)
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
-    assert (figures["raw_rows"], figures["hourly_written"], figures["daily_written"]) == (1, 1, 1)
+    # Both rounds' hours are summarised; the old one is folded into its day and deleted.
+    assert (figures["raw_rows"], figures["hourly_written"], figures["daily_written"]) == (1, 2, 1)
+    assert figures["hourly_through"] in {
+        bucket_start(moment - timedelta(minutes=10), "hour").isoformat()
+        for moment in (before, after)
+    }
     result = runner.invoke(app, ["db", "prune"])
     assert result.exit_code == 0, result.output
-    assert "0 rows folded into 0 hourly and 0 daily aggregates" in result.output
+    assert ": 0 hourly aggregates; " in result.output
+    assert "0 rows folded into 0 daily aggregates" in result.output
     result = runner.invoke(app, ["db", "prune", "--keep-raw", "3d"])
     assert result.exit_code == 2
     assert "error: raw rounds must be kept at least 8 days" in result.output

@@ -21,7 +21,7 @@ def prune(
         "--keep-raw",
         envvar="ICTR_KEEP_RAW",
         help="Keep raw probe rounds this long (e.g. 90d, at least 8d); older ones are folded "
-        "into hourly and daily aggregates, then deleted.",
+        "into daily aggregates (their hours are summarised first), then deleted.",
     ),
     keep_hourly: str = typer.Option(
         "365d",
@@ -49,14 +49,18 @@ def prune(
         figures = asdict(report)
         figures["raw_before"] = report.raw_before.isoformat()
         figures["hourly_before"] = report.hourly_before.isoformat()
+        through = report.hourly_through
+        figures["hourly_through"] = through.isoformat() if through else None
         typer.echo(json.dumps(figures, ensure_ascii=False))
         return
     if report.skipped:
         typer.echo(f"nothing done: {report.skipped}")
         return
+    through = f"{report.hourly_through:%Y-%m-%d %H:%M}" if report.hourly_through else "-"
     typer.echo(
-        f"raw rounds before {report.raw_before:%Y-%m-%d} (UTC): {report.raw_rows} rows folded "
-        f"into {report.hourly_written} hourly and {report.daily_written} daily aggregates; "
+        f"hours summarised up to {through} (UTC): {report.hourly_written} hourly aggregates; "
+        f"raw rounds before {report.raw_before:%Y-%m-%d}: {report.raw_rows} rows folded "
+        f"into {report.daily_written} daily aggregates; "
         f"hourly aggregates before {report.hourly_before:%Y-%m-%d}: {report.hourly_dropped} "
         f"dropped; {report.chunks} transactions, {report.seconds:.1f} s"
     )

@@ -4,7 +4,7 @@ over 24 h / 7 d / 30 d, loss, the 7-day median RTT and the latest status.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from inventory.models import ConnectionPoint, ProbeResult
-from probes.rollup_read import rolled_up
+from probes.rollup_read import rolled_up, split_window
 
 
 def point_counts(
@@ -24,9 +24,11 @@ def point_counts(
     `unit_codes`: only the points sitting in these units (a province's scope), else all.
 
     Only rows of the point's own agent count (another agent's view is for diagnosis).
-    A round is good when at least one reply came back. Each window is its own query driven
-    by the points, so the database reads only that window of the covering index
-    (point, agent, time, ...) instead of every row of the table.
+    A round is good when at least one reply came back. A window's whole hours already
+    summarised are read from the hourly aggregates, the rest from the raw rows
+    (probes/rollup_read.py); raw reads are driven by the points, so the database reads only
+    that range of the covering index (point, agent, time, ...). The 7-day median RTT and the
+    latest status read raw rows.
     """
     now = datetime.now(UTC)
     end = now if at >= now.date() else datetime.combine(at, time.max, tzinfo=UTC)
@@ -54,60 +56,92 @@ def point_counts(
         ).all(),
         columns=["point_id", "unit_code", "agency_id"],
     ).set_index("point_id")
-    for window in since:
-        extra = (
-            [
-                func.sum(col(ProbeResult.sent)),
-                func.sum(col(ProbeResult.received)),
-                func.count(col(ProbeResult.rtt_median_ms)),
-            ]
-            if window == "7d"
-            else []
-        )
-        rows = session.execute(
-            select(col(ConnectionPoint.id), func.count(), func.sum(good), *extra)
-            .join(ProbeResult, own(window))
-            .where(wanted)
-            .group_by(col(ConnectionPoint.id))
-        ).all()
-        names = [f"rounds_{window}", f"good_{window}"] + (
-            ["sent_7d", "received_7d", "rtts_7d"] if extra else []
-        )
-        # float, not object: a window without rows must still sum (to no data).
-        frame = frame.join(
-            pd.DataFrame(
-                [r[1:] for r in rows], index=[r[0] for r in rows], columns=names, dtype=float
+    raw: dict[tuple[datetime, datetime, bool], pd.DataFrame] = {}
+
+    def raw_counts(lower: datetime, upper: datetime, upper_included: bool) -> pd.DataFrame:
+        """Per point, over raw rows in [lower, upper] or [lower, upper): rounds, good rounds,
+        packets sent and received, RTT values (a window's tail is shared by all three)."""
+        key = (lower, upper, upper_included)
+        if key not in raw:
+            started = col(ProbeResult.started_at)
+            rows = session.execute(
+                select(
+                    col(ConnectionPoint.id),
+                    func.count(),
+                    func.sum(good),
+                    func.sum(col(ProbeResult.sent)),
+                    func.sum(col(ProbeResult.received)),
+                    func.count(col(ProbeResult.rtt_median_ms)),
+                )
+                .join(
+                    ProbeResult,
+                    and_(
+                        col(ProbeResult.point_id) == col(ConnectionPoint.id),
+                        col(ProbeResult.agent) == col(ConnectionPoint.agent),
+                        started >= lower,
+                        started <= upper if upper_included else started < upper,
+                    ),
+                )
+                .where(wanted)
+                .group_by(col(ConnectionPoint.id))
+            ).all()
+            raw[key] = pd.DataFrame(
+                [r[1:] for r in rows], index=[r[0] for r in rows], columns=_SUMS, dtype=float
             )
-        )
-    _add_rolled_up(session, frame, since, end, scoped=unit_codes is not None)
+        return raw[key]
+
+    for window, start in since.items():
+        split = split_window(session, start, end)
+        if split.all_raw:
+            parts = [raw_counts(start, end, True)]
+        else:
+            parts = [raw_counts(split.tail_from, end, True)]
+            if split.head_until > start:
+                parts.append(raw_counts(start, split.head_until, False))
+        if split.buckets_from < split.buckets_until:
+            parts.append(
+                _rolled_up_counts(
+                    session,
+                    split.buckets_from,
+                    split.buckets_until,
+                    point_ids=list(frame.index) if unit_codes is not None else None,
+                    # Hours summarised still have their raw rows (RTT values included);
+                    # rounds folded away have none.
+                    raw_rtts_kept=not split.all_raw,
+                )
+            )
+        # float, not object: a window without rows must still sum (to no data).
+        total = pd.concat(parts).groupby(level=0).sum(min_count=1)
+        total = total.reindex(frame.index)
+        for name in ("rounds", "good", *(("sent", "received", "rtts") if window == "7d" else ())):
+            frame[f"{name}_{window}"] = total[name]
     frame["median_rtt_7d_ms"] = _median_rtts(session, frame["rtts_7d"], own("7d"), wanted)
     frame["up_now"] = _up_now(session, own("30d"), wanted)
     return frame.reset_index(names="point_id")
 
 
-def _add_rolled_up(
+_SUMS = ["rounds", "good", "sent", "received", "rtts"]
+
+
+def _rolled_up_counts(
     session: Session,
-    frame: pd.DataFrame,
-    since: Mapping[str, datetime],
-    end: datetime,
+    since: datetime,
+    until: datetime,
     *,
-    scoped: bool,
-) -> None:
-    """Rounds past the raw retention count through their hourly/daily aggregates
-    (probes/retention.py). The RTT median and the latest status read raw rounds only."""
-    columns = {"rounds": "results", "good": "good_results", "sent": "sent", "received": "received"}
-    for window, start in since.items():
-        old = rolled_up(
-            session, since=start, until=end, point_ids=list(frame.index) if scoped else None
-        )
-        if not old:
-            continue
-        extra = pd.DataFrame.from_dict({p: vars(r) for p, r in old.items()}, orient="index")
-        extra = extra.reindex(frame.index).astype(float)  # active points only
-        for prefix, source in columns.items():
-            name = f"{prefix}_{window}"
-            if name in frame:
-                frame[name] = frame[name].add(extra[source], fill_value=0)
+    point_ids: list[int] | None,
+    raw_rtts_kept: bool,
+) -> pd.DataFrame:
+    """The aggregates of buckets starting in [since, until), as `raw_counts` columns."""
+    found = rolled_up(session, since=since, until=until, point_ids=point_ids)
+    return pd.DataFrame(
+        [
+            (r.results, r.good_results, r.sent, r.received, r.rtt_count if raw_rtts_kept else 0)
+            for r in found.values()
+        ],
+        index=list(found),
+        columns=_SUMS,
+        dtype=float,
+    )
 
 
 def _median_rtts(
