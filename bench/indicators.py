@@ -2,8 +2,16 @@
 
 Builds 100,000 computers, 2,000 agencies and 73 points x 30 days x 288 rounds (~630,000 probe
 rows), then times, in the same run and alternating, (a) `readiness_table` for every district
-and (b) the baseline: one bare GROUP BY per table (the least work any implementation must do).
-Prints the median of several runs of each and their ratio. Target: within 2x, under 1 s.
+and (b) the baseline: one bare GROUP BY per table on the raw rows (the least work any
+implementation reading them must do). Prints the median of several runs of each and their
+ratio. Target: within 2x, under 1 s.
+
+Two states of the same database: "raw" (no hour summarised: every window reads raw rounds;
+what a database holds right after a bulk load), and "summarised", the steady state of a
+running system, where the scheduler has summarised every complete hour into probe_hourly
+(probes/hourly_summary.py) and the windows read whole hours from there. The cost of keeping
+that state is printed too: summarising the whole backlog once, and one hour (what the
+scheduler does once an hour).
 
     .venv/bin/python bench/indicators.py [--runs 7] [--keep FILE]
 """
@@ -19,7 +27,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -36,6 +44,8 @@ from inventory.models import (  # noqa: E402
     ServiceFigure,
     UnitLevel,
 )
+from probes.hourly_summary import WATERMARK_KEY, summarise  # noqa: E402
+from probes.rollup_build import HOURLY  # noqa: E402
 from readiness.table import readiness_table  # noqa: E402
 
 AT = date(2026, 11, 26)
@@ -175,10 +185,37 @@ def main() -> None:
         rows = connection.execute(text("SELECT COUNT(*) FROM probe_result")).scalar()
         computers = connection.execute(text("SELECT COUNT(*) FROM computer")).scalar()
     print(f"{computers:,} computers, {rows:,} probe rows")
-    ours, base = [], []
+    with engine.begin() as connection:  # start from the raw state
+        _unsummarise(connection)
     with session_scope(engine) as session:
         readiness_table(session, level="district", at=AT)  # warm the page cache
-        for _ in range(args.runs):
+    raw_ours, raw_base = _alternate(engine, args.runs)
+    started = time.perf_counter()
+    summarise(engine)
+    backlog = time.perf_counter() - started
+    one_hour = []
+    for _ in range(args.runs):
+        with engine.begin() as connection:
+            _forget_last_hour(connection, datetime(2026, 11, 26, 11, tzinfo=UTC))
+        started = time.perf_counter()
+        summarise(engine)
+        one_hour.append(time.perf_counter() - started)
+    ours, base = _alternate(engine, args.runs)
+    print(f"summarising the 30-day backlog once: {backlog:.1f} s; one hour (73 points): "
+          f"median {statistics.median(one_hour) * 1000:.0f} ms")  # fmt: skip
+    for state, (o, b) in (("raw", (raw_ours, raw_base)), ("summarised", (ours, base))):
+        m_ours, m_base = statistics.median(o), statistics.median(b)
+        print(
+            f"{state:>10}: all-district indicators median {m_ours * 1000:.0f} ms, baseline bare "
+            f"GROUP BYs {m_base * 1000:.0f} ms, ratio {m_ours / m_base:.2f}x (target <= 2x), "
+            f"under 1 s: {m_ours < 1}"
+        )
+
+
+def _alternate(engine, runs: int) -> tuple[list[float], list[float]]:
+    ours, base = [], []
+    with session_scope(engine) as session:
+        for _ in range(runs):
             started = time.perf_counter()
             table = readiness_table(session, level="district", at=AT)
             ours.append(time.perf_counter() - started)
@@ -187,10 +224,21 @@ def main() -> None:
                 session.execute(text(sql)).all()
             base.append(time.perf_counter() - started)
     assert len(table) == 11
-    m_ours, m_base = statistics.median(ours), statistics.median(base)
-    print(f"all-district indicators: median {m_ours * 1000:.0f} ms over {args.runs} runs")
-    print(f"baseline bare GROUP BYs: median {m_base * 1000:.0f} ms")
-    print(f"ratio: {m_ours / m_base:.2f}x (target <= 2x), under 1 s: {m_ours < 1}")
+    return ours, base
+
+
+def _unsummarise(connection) -> None:
+    connection.execute(text("DELETE FROM meta WHERE key = :key"), {"key": WATERMARK_KEY})
+    connection.execute(text("DELETE FROM probe_hourly"))
+
+
+def _forget_last_hour(connection, hour: datetime) -> None:
+    """Undo the summary of the data's last hour, so the next summary redoes just that."""
+    connection.execute(delete(HOURLY).where(HOURLY.c.period_start >= hour))
+    connection.execute(
+        text("UPDATE meta SET value = :hour WHERE key = :key"),
+        {"hour": hour.isoformat(), "key": WATERMARK_KEY},
+    )
 
 
 if __name__ == "__main__":
