@@ -12,7 +12,7 @@ from sqlmodel import Session
 from readiness.index import IndexConfig, load_config
 from readiness.index.composite import composite_index
 from readiness.indicators import INDICATORS
-from readiness.indicators.rollup import compute_long
+from readiness.indicators.rollup import Figures, compute, long_table
 
 
 @dataclass(frozen=True)
@@ -29,14 +29,33 @@ def default_age_policy() -> AgePolicy:
     return age_policy_from_lifecycle()
 
 
-def readiness_long(
-    session: Session, *, level: str, at: date, policy: AgePolicy | None = None
-) -> pd.DataFrame:
-    """The tidy table: one row per unit and indicator, with numerator and denominator."""
+def _figures(
+    session: Session, *, level: str, at: date, policy: AgePolicy | None, within: str | None
+) -> Figures:
     policy = policy or default_age_policy()
-    return compute_long(
-        session, level=level, at=at, life_years=policy.life_years, os_supported=policy.os_supported
+    return compute(
+        session,
+        level=level,
+        at=at,
+        life_years=policy.life_years,
+        os_supported=policy.os_supported,
+        within=within,
     )
+
+
+def readiness_long(
+    session: Session,
+    *,
+    level: str,
+    at: date,
+    policy: AgePolicy | None = None,
+    within: str | None = None,
+) -> pd.DataFrame:
+    """The tidy table: one row per unit and indicator, with numerator and denominator.
+
+    `within`: a unit code (e.g. province "02"); only the units of `level` under it, or it.
+    """
+    return long_table(_figures(session, level=level, at=at, policy=policy, within=within))
 
 
 def readiness_table(
@@ -46,11 +65,15 @@ def readiness_table(
     at: date,
     config: IndexConfig | None = None,
     policy: AgePolicy | None = None,
+    within: str | None = None,
 ) -> pd.DataFrame:
-    """One row per unit: code, name, every indicator (NaN = no data), pillars, index, rank."""
-    long = readiness_long(session, level=level, at=at, policy=policy)
-    units = long.drop_duplicates("code")[["code", "name", "parent_code"]].reset_index(drop=True)
-    values = long.pivot(index="code", columns="indicator", values="value")
-    wide = units.join(values.reindex(columns=list(INDICATORS)), on="code")
-    scores = composite_index(wide[list(INDICATORS)], config or load_config())
+    """One row per unit: code, name, every indicator (NaN = no data), pillars, index, rank.
+
+    `within`: a unit code; only the units of `level` under it (or it), normalised and ranked
+    among themselves.
+    """
+    figures = _figures(session, level=level, at=at, policy=policy, within=within)
+    values = pd.DataFrame(figures.value, columns=list(INDICATORS))
+    wide = pd.concat([figures.units, values], axis=1)
+    scores = composite_index(values, config or load_config())
     return pd.concat([wide, scores], axis=1)

@@ -6,12 +6,12 @@ counted (see `traceability` in docs/indicators.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Integer, and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -29,8 +29,9 @@ def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame
     return pd.DataFrame([tuple(row) for row in session.execute(statement)], columns=columns)
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0)).cast(Integer)
+def _agency_ids(unit_codes: Collection[str]) -> Any:
+    """The ids of the agencies sitting in these units (a scope)."""
+    return select(col(Agency.id)).where(col(Agency.unit_code).in_(sorted(unit_codes)))
 
 
 def agency_counts(
@@ -39,55 +40,67 @@ def agency_counts(
     at: date,
     life_years: Mapping[str, int],
     os_supported: Callable[[str | None, date], bool],
+    unit_codes: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Per agency: officials, signers, and counts of its computers in use.
 
-    One pass over the computers, grouped by agency and OS: the OS verdict (supported on `at`
-    or not) is then taken once per distinct OS name, in Python, from the lifecycle policy.
+    `unit_codes`: only the agencies sitting in these units (and their computers), else all.
+
+    The OS verdict (supported on `at` or not) is taken once per distinct OS name, in Python,
+    from the lifecycle policy; the supported names then count in the one pass over the
+    computers, grouped by agency.
     """
     in_use = col(Computer.status) == ComputerStatus.in_use
-    life = case(
-        *[(col(Computer.kind) == kind, years) for kind, years in life_years.items()],
-        else_=literal(5),
+    computers = [in_use]
+    agencies = select(
+        col(Agency.id),
+        col(Agency.code),
+        col(Agency.name),
+        col(Agency.kind),
+        col(Agency.unit_code),
+        col(Agency.officials),
+        col(Agency.signing_officials),
+    ).order_by(col(Agency.id))
+    if unit_codes is not None:
+        computers.append(col(Computer.agency_id).in_(_agency_ids(unit_codes)))
+        agencies = agencies.where(col(Agency.unit_code).in_(sorted(unit_codes)))
+    names = session.execute(select(col(Computer.os)).where(*computers).distinct()).scalars()
+    verdicts = {name: os_supported(name, at) for name in names}
+    supported = sorted(name for name, ok in verdicts.items() if ok and name is not None)
+    supported_os: ColumnElement[bool] = col(Computer.os).in_(supported)
+    if verdicts.get(None):  # a policy may count unrecorded OSes as supported
+        supported_os = or_(supported_os, col(Computer.os).is_(None))
+    # Within life: at.year - purchase_year < life, i.e. bought after the year below.
+    bought_after = case(
+        {kind: at.year - years for kind, years in life_years.items()},
+        value=col(Computer.kind),
+        else_=literal(at.year - 5),
     )
-    within_life = and_(
-        col(Computer.purchase_year).is_not(None), (at.year - col(Computer.purchase_year)) < life
-    )
-    known_age = col(Computer.purchase_year).is_not(None)
+    # `agency_id + 0`: grouping on the bare column makes SQLite walk the agency_id index and
+    # fetch each computer's row from wherever it lies (one random page read per computer);
+    # a plain scan then a sort costs the same whatever the order the rows were written in.
+    agency = (col(Computer.agency_id) + 0).label("agency_id")
     counts = _frame(
         session,
         select(
-            col(Computer.agency_id),
-            col(Computer.os),
+            agency,
             func.count(),
-            _count_if(col(Computer.internet).is_(True)),
-            _count_if(within_life),
-            _count_if(known_age),
-            func.sum(case((known_age, col(Computer.purchase_year)), else_=0)),
+            func.count().filter(col(Computer.internet).is_(True)),
+            func.count().filter(col(Computer.purchase_year) > bought_after),
+            func.count(col(Computer.purchase_year)),
+            func.coalesce(func.sum(col(Computer.purchase_year)), 0),
+            func.count().filter(supported_os),
         )
-        .where(in_use)
-        .group_by(col(Computer.agency_id), col(Computer.os)),
-        ["agency_id", "os", *_COUNT_COLUMNS[:-1]],
-    )
-    verdicts = {os_name: os_supported(os_name, at) for os_name in counts["os"].unique()}
-    counts["computers_supported_os"] = counts["computers_in_use"].where(
-        counts["os"].map(verdicts).astype(bool), 0
-    )
-    per_agency = counts.groupby("agency_id")[_COUNT_COLUMNS].sum()
-    agencies = _frame(
+        .where(*computers)
+        .group_by(agency),
+        ["agency_id", *_COUNT_COLUMNS],
+    ).set_index("agency_id")
+    frame = _frame(
         session,
-        select(
-            col(Agency.id),
-            col(Agency.code),
-            col(Agency.name),
-            col(Agency.kind),
-            col(Agency.unit_code),
-            col(Agency.officials),
-            col(Agency.signing_officials),
-        ),
+        agencies,
         ["agency_id", "code", "name", "kind", "unit_code", "officials", "signing_officials"],
     )
-    frame = agencies.join(per_agency, on="agency_id")
+    frame = frame.join(counts, on="agency_id")
     frame[_COUNT_COLUMNS] = frame[_COUNT_COLUMNS].fillna(0).astype("int64")
     frame["kind"] = frame["kind"].astype(str)
     return frame
@@ -103,13 +116,20 @@ _COUNT_COLUMNS = [
 ]
 
 
-def certificate_counts(session: Session, *, at: date) -> pd.Series:
-    """Per agency: certificates valid on `at` (issued, not expired, not revoked)."""
+def certificate_counts(
+    session: Session, *, at: date, unit_codes: Collection[str] | None = None
+) -> pd.Series:
+    """Per agency: certificates valid on `at` (issued, not expired, not revoked).
+
+    `unit_codes`: only the agencies sitting in these units, else all.
+    """
     valid = and_(
         col(Certificate.issued_on) <= at,
         col(Certificate.expires_on) >= at,
         or_(col(Certificate.revoked_on).is_(None), col(Certificate.revoked_on) > at),
     )
+    if unit_codes is not None:
+        valid = and_(valid, col(Certificate.agency_id).in_(_agency_ids(unit_codes)))
     rows = session.execute(
         select(col(Certificate.agency_id), func.count())
         .where(valid)
@@ -118,17 +138,18 @@ def certificate_counts(session: Session, *, at: date) -> pd.Series:
     return pd.Series(dict(rows), name="certificates_valid", dtype="int64")
 
 
-def service_counts(session: Session, *, at: date) -> pd.DataFrame:
+def service_counts(
+    session: Session, *, at: date, unit_codes: Collection[str] | None = None
+) -> pd.DataFrame:
     """Service figures of the latest period that started on or before `at`, per unit/agency.
 
     Periods are written "2020", "2026Q4" or "2026-11"; their first four characters are the
-    year, which is what selects them.
+    year, which is what selects them (the latest year in the whole database, scoped or not).
+    `unit_code` is where the figures belong: the unit their agency sits in, else the unit
+    they were reported for. `unit_codes`: only figures belonging there, else all.
     """
-    latest_year = session.execute(
-        select(func.max(func.substr(col(ServiceFigure.period), 1, 4))).where(
-            func.substr(col(ServiceFigure.period), 1, 4) <= str(at.year)
-        )
-    ).scalar()
+    year = func.substr(col(ServiceFigure.period), 1, 4)
+    latest_year = session.execute(select(func.max(year)).where(year <= str(at.year))).scalar()
     columns = [
         "unit_code",
         "agency_id",
@@ -141,13 +162,19 @@ def service_counts(session: Session, *, at: date) -> pd.DataFrame:
     ]
     if latest_year is None:  # numeric columns even when empty: they must still sum
         return pd.DataFrame({c: pd.Series(dtype="float") for c in columns})
-    rows = session.execute(
+    belongs = func.coalesce(col(Agency.unit_code), col(ServiceFigure.unit_code))
+    wanted = year == latest_year
+    if unit_codes is not None:
+        wanted = and_(wanted, belongs.in_(sorted(unit_codes)))
+    return _frame(
+        session,
         select(
-            col(ServiceFigure.unit_code),
+            belongs,
             col(ServiceFigure.agency_id),
-            *[func.sum(getattr(ServiceFigure, c)).label(c) for c in columns[2:]],
+            *[func.sum(getattr(ServiceFigure, c)) for c in columns[2:]],
         )
-        .where(func.substr(col(ServiceFigure.period), 1, 4) == latest_year)
-        .group_by(col(ServiceFigure.unit_code), col(ServiceFigure.agency_id))
-    ).all()
-    return pd.DataFrame(rows, columns=columns)
+        .join(Agency, col(Agency.id) == col(ServiceFigure.agency_id), isouter=True)
+        .where(wanted)
+        .group_by(belongs, col(ServiceFigure.agency_id)),
+        columns,
+    )

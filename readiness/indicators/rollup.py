@@ -1,45 +1,293 @@
-"""Sum the per-agency and per-point counts up to a level and turn them into indicator values."""
+"""Sum the per-agency and per-point counts up to a level and turn them into indicator values.
+
+Each frame of counts (agencies, service figures, points) is summed to the units of the level
+in one pass per column (`numpy.bincount` over each row's unit position), and the indicators
+come out as arrays with one row per unit and one column per indicator.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
-from inventory.models import AdminUnit, AgencyKind, UnitLevel
+from inventory.errors import IctrError
+from inventory.models import Agency, AgencyKind, ConnectionPoint
 from readiness.indicators import base_counts
 from readiness.indicators.catalog import INDICATORS, LEVELS
 from readiness.indicators.point_counts import point_counts
+from readiness.indicators.unit_tree import DEPTH, UnitTree
 
 CORE_KINDS = {AgencyKind.provincial.value, AgencyKind.district_committee.value}
 COMMUNE_KIND = AgencyKind.commune_committee.value
 
 
-def _ancestor_map(session: Session, level: str) -> tuple[dict[str, str], pd.DataFrame]:
-    """unit code -> the code of its ancestor (or itself) at `level`; and that level's units."""
-    units = session.exec(select(AdminUnit)).all()
-    by_code = {u.code: u for u in units}
-    mapping: dict[str, str] = {}
-    for unit in units:
-        current: AdminUnit | None = unit
-        while current is not None and current.level != UnitLevel(level):
-            current = by_code.get(current.parent_code) if current.parent_code else None
-        if current is not None:
-            mapping[unit.code] = current.code
-    targets = pd.DataFrame(
-        [(u.code, u.name, u.parent_code) for u in units if u.level == UnitLevel(level)],
-        columns=["code", "name", "parent_code"],
-    )
-    return mapping, targets.sort_values("code", ignore_index=True)
+@dataclass(frozen=True)
+class Figures:
+    """Every indicator of the units compared: one row per unit, one column per indicator
+    (in `INDICATORS` order); NaN is no data."""
+
+    level: str
+    units: pd.DataFrame  # code, name, parent_code
+    value: np.ndarray
+    numerator: np.ndarray
+    denominator: np.ndarray
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float) -> pd.Series:
+def _positions(keys: pd.Series, position: Mapping[Any, int]) -> np.ndarray:
+    """Each row's unit position (-1: no unit of the level)."""
+    return np.fromiter((position.get(k, -1) for k in keys.tolist()), np.int64, len(keys))
+
+
+def _sums(groups: np.ndarray, n: int, columns: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Per unit position 0..n-1, each column's sum over the unit's rows; NaN where none of
+    them has a value (no data, not zero). Counts are whole numbers, so sums are exact."""
+    inside = groups >= 0
+    out = {}
+    for name, column in columns.items():
+        values = np.asarray(column, dtype=float)
+        keep = inside & ~np.isnan(values)
+        total = np.bincount(groups[keep], weights=values[keep], minlength=n)
+        found = np.bincount(groups[keep], minlength=n)
+        out[name] = np.where(found > 0, total, np.nan)
+    return out
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray, scale: float) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = scale * numerator.astype(float) / denominator.astype(float)
-    return value.where(denominator > 0)
+        value = scale * numerator / denominator
+        return np.where(denominator > 0, value, np.nan)
+
+
+def _scope(tree: UnitTree, level: str, within: str | None) -> set[str] | None:
+    """The codes of `within` and every unit below it (None: everywhere)."""
+    if within is None:
+        return None
+    codes = tree.subtree(within)
+    above = tree.units[within].level
+    if level != "agency" and DEPTH[level] < DEPTH[above]:
+        raise IctrError(f"within {within!r} is a {above}: no {level} lies within it")
+    return codes
+
+
+def _point_units(session: Session, level: str, scope: set[str] | None) -> set[str] | None:
+    """The units whose points to read: the scope's; at agency level, a point counts for its
+    agency wherever it is located, so also the units of the scope's agencies' points."""
+    if scope is None or level != "agency":
+        return scope
+    elsewhere = session.execute(
+        select(col(ConnectionPoint.unit_code))
+        .join(Agency, col(Agency.id) == col(ConnectionPoint.agency_id))
+        .where(col(Agency.unit_code).in_(sorted(scope)))
+        .distinct()
+    ).scalars()
+    return scope | set(elsewhere)
+
+
+def compute(
+    session: Session,
+    *,
+    level: str,
+    at: date,
+    life_years: Mapping[str, int],
+    os_supported: Callable[[str | None, date], bool],
+    within: str | None = None,
+) -> Figures:
+    """Every indicator of every unit of `level` (only those within unit `within` when given,
+    whose records alone are then read)."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
+    tree = UnitTree.load(session) if level != "agency" or within is not None else None
+    scope = _scope(tree, level, within) if tree is not None else None
+    agencies = base_counts.agency_counts(
+        session, at=at, life_years=life_years, os_supported=os_supported, unit_codes=scope
+    ).join(base_counts.certificate_counts(session, at=at, unit_codes=scope), on="agency_id")
+    agencies["certificates_valid"] = agencies["certificates_valid"].fillna(0).astype("int64")
+    services = base_counts.service_counts(session, at=at, unit_codes=scope)
+    points = point_counts(session, at=at, unit_codes=_point_units(session, level, scope))
+
+    if level == "agency":
+        units = pd.DataFrame(
+            {
+                "code": agencies["code"].fillna(agencies["agency_id"].astype(str)),
+                "name": agencies["name"],
+                "parent_code": agencies["unit_code"],
+            }
+        )
+        position = {agency: i for i, agency in enumerate(agencies["agency_id"])}
+        agency_rows = np.arange(len(agencies), dtype=np.int64)
+        service_rows = _positions(services["agency_id"], position)
+        point_rows = _positions(points["agency_id"], position)
+    else:
+        assert tree is not None
+        chosen = tree.at_level(level, scope)
+        units = pd.DataFrame(
+            [(u.code, u.name, u.parent_code) for u in chosen],
+            columns=["code", "name", "parent_code"],
+        )
+        index = {u.code: i for i, u in enumerate(chosen)}
+        position = {c: index[a] for c, a in tree.ancestors_at(level).items() if a in index}
+        agency_rows = _positions(agencies["unit_code"], position)
+        # Service figures belong where their agency sits (see base_counts.service_counts).
+        service_rows = _positions(services["unit_code"], position)
+        point_rows = _positions(points["unit_code"], position)
+    n = len(units)
+
+    in_use = agencies["computers_in_use"].to_numpy(dtype=float)
+    officials = agencies["officials"].to_numpy(dtype=float)
+    core = agencies["kind"].isin(CORE_KINDS).to_numpy()
+    if level == "agency":  # an agency's own ratio, whatever its kind
+        core = np.ones(len(agencies), dtype=bool)
+    commune = (agencies["kind"] == COMMUNE_KIND).to_numpy()
+    a = _sums(
+        agency_rows,
+        n,
+        {
+            "in_use": in_use,
+            "officials": officials,
+            "core_in_use": np.where(core, in_use, np.nan),
+            "core_officials": np.where(core, officials, np.nan),
+            "commune_in_use": np.where(commune, in_use, np.nan),
+            "commune_officials": np.where(commune, officials, np.nan),
+            **{
+                c: agencies[c]
+                for c in [
+                    "computers_internet",
+                    "computers_within_life",
+                    "computers_supported_os",
+                    "computers_known_age",
+                    "purchase_year_sum",
+                    "certificates_valid",
+                    "signing_officials",
+                ]
+            },
+        },
+    )
+    s = _sums(
+        service_rows,
+        n,
+        {
+            c: services[c]
+            for c in [
+                "procedures",
+                "procedures_level3",
+                "procedures_level4",
+                "dossiers_received",
+                "dossiers_online",
+                "dossiers_on_time",
+            ]
+        },
+    )
+    with_points = points["rounds_30d"].notna().to_numpy()  # any round in 30 days
+    p = _sums(
+        point_rows,
+        n,
+        {
+            **{
+                c: points[c]
+                for c in [
+                    "good_24h",
+                    "rounds_24h",
+                    "good_7d",
+                    "rounds_7d",
+                    "good_30d",
+                    "rounds_30d",
+                    "sent_7d",
+                    "received_7d",
+                ]
+            },
+            "up_now": np.where(with_points, points["up_now"].to_numpy(dtype=float), np.nan),
+            "with_points": np.where(with_points, 1.0, np.nan),
+        },
+    )
+    located = point_rows >= 0
+    median_rtt = (
+        pd.Series(points["median_rtt_7d_ms"].to_numpy(dtype=float)[located])
+        .groupby(point_rows[located])
+        .median()
+        .reindex(range(n))
+        .to_numpy()
+    )
+    known = a["computers_known_age"]
+    # Age is counted from the middle of the purchase year, to the date's fraction of its year.
+    at_year = at.year + (at.timetuple().tm_yday - 0.5) / 365.25
+    ratios: dict[str, tuple[np.ndarray, np.ndarray]] = {
+        "computers_per_official_pct": (a["core_in_use"], a["core_officials"]),
+        "commune_computers_per_official_pct": (a["commune_in_use"], a["commune_officials"]),
+        "internet_share_pct": (a["computers_internet"], a["in_use"]),
+        "within_service_life_pct": (a["computers_within_life"], a["in_use"]),
+        "supported_os_pct": (a["computers_supported_os"], a["in_use"]),
+        # numerator: summed ages; denominator: computers of known age
+        "mean_computer_age_years": (
+            known * at_year - (a["purchase_year_sum"] + 0.5 * known),
+            known,
+        ),
+        "points_up_pct": (p["up_now"], p["with_points"]),
+        "availability_24h_pct": (p["good_24h"], p["rounds_24h"]),
+        "availability_7d_pct": (p["good_7d"], p["rounds_7d"]),
+        "availability_30d_pct": (p["good_30d"], p["rounds_30d"]),
+        "loss_7d_pct": (p["sent_7d"] - p["received_7d"], p["sent_7d"]),
+        "valid_certificates_per_signing_official": (
+            a["certificates_valid"],
+            a["signing_officials"],
+        ),
+        "officials_per_computer": (a["officials"], a["in_use"]),
+        "procedures_level3_pct": (s["procedures_level3"], s["procedures"]),
+        "procedures_level4_pct": (s["procedures_level4"], s["procedures"]),
+        "dossiers_online_pct": (s["dossiers_online"], s["dossiers_received"]),
+        "dossiers_on_time_pct": (s["dossiers_on_time"], s["dossiers_received"]),
+    }
+    # Plain counts and medians: the value is its own numerator, over a denominator of 1.
+    plain: dict[str, np.ndarray] = {
+        "unknown_age_computers": a["in_use"] - known,
+        "connection_points": np.bincount(point_rows[located], minlength=n).astype(float),
+        "median_rtt_7d_ms": median_rtt,
+    }
+    value = np.empty((n, len(INDICATORS)))
+    numerator = np.empty_like(value)
+    denominator = np.empty_like(value)
+    for j, (key, indicator) in enumerate(INDICATORS.items()):
+        if key in plain:
+            value[:, j] = numerator[:, j] = plain[key]
+            denominator[:, j] = np.where(np.isnan(plain[key]), np.nan, 1.0)
+        else:
+            numerator[:, j], denominator[:, j] = ratios[key]
+            value[:, j] = _ratio(*ratios[key], indicator.scale)
+    return Figures(level, units, value, numerator, denominator)
+
+
+def long_table(figures: Figures) -> pd.DataFrame:
+    """One row per unit and indicator (indicator by indicator): value, numerator, denominator."""
+    n, k = figures.value.shape
+    keys = list(INDICATORS)
+
+    def per_indicator(labels: list[str]) -> np.ndarray:
+        return np.repeat(np.array(labels, dtype=object), n)
+
+    def per_unit(column: str) -> np.ndarray:
+        return np.tile(figures.units[column].to_numpy(dtype=object), k)
+
+    return pd.DataFrame(
+        {
+            "level": np.full(n * k, figures.level, dtype=object),
+            "code": per_unit("code"),
+            "name": per_unit("name"),
+            "parent_code": per_unit("parent_code"),
+            "indicator": per_indicator(keys),
+            "pillar": per_indicator([INDICATORS[key].pillar.value for key in keys]),
+            # column j of an (n, k) array, one after the other
+            "value": figures.value.T.reshape(-1),
+            "numerator": figures.numerator.T.reshape(-1),
+            "denominator": figures.denominator.T.reshape(-1),
+            "unit": per_indicator([INDICATORS[key].unit for key in keys]),
+        }
+    )
 
 
 def compute_long(
@@ -49,137 +297,19 @@ def compute_long(
     at: date,
     life_years: Mapping[str, int],
     os_supported: Callable[[str | None, date], bool],
+    within: str | None = None,
 ) -> pd.DataFrame:
-    """One row per unit and indicator: value, numerator, denominator (the tidy table)."""
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
-    agencies = base_counts.agency_counts(
-        session, at=at, life_years=life_years, os_supported=os_supported
-    ).join(base_counts.certificate_counts(session, at=at), on="agency_id")
-    agencies["certificates_valid"] = agencies["certificates_valid"].fillna(0).astype("int64")
-    services = base_counts.service_counts(session, at=at)
-    points = point_counts(session, at=at)
+    """One row per unit and indicator: value, numerator, denominator (the tidy table).
 
-    if level == "agency":
-        targets = pd.DataFrame(
-            {
-                "code": agencies["code"].fillna(agencies["agency_id"].astype(str)),
-                "name": agencies["name"],
-                "parent_code": agencies["unit_code"],
-                "key": agencies["agency_id"],
-            }
+    `within`: a unit code; only the units of `level` under it (or it) are computed.
+    """
+    return long_table(
+        compute(
+            session,
+            level=level,
+            at=at,
+            life_years=life_years,
+            os_supported=os_supported,
+            within=within,
         )
-        agencies["group"] = agencies["agency_id"]
-        services["group"] = services["agency_id"]
-        points["group"] = points["agency_id"]
-    else:
-        mapping, targets = _ancestor_map(session, level)
-        targets["key"] = targets["code"]
-        agencies["group"] = agencies["unit_code"].map(mapping)
-        # Figures reported by an agency belong where the agency sits.
-        agency_unit = agencies.set_index("agency_id")["unit_code"]
-        services["group"] = (
-            services["agency_id"].map(agency_unit).fillna(services["unit_code"]).map(mapping)
-        )
-        points["group"] = points["unit_code"].map(mapping)
-
-    sums: dict[tuple[int, int], pd.DataFrame] = {}
-
-    def total(frame: pd.DataFrame, column: str, where: pd.Series | None = None) -> pd.Series:
-        # One grouping per (frame, filter), reused for all its columns.
-        cache_key = (id(frame), id(where))
-        if cache_key not in sums:
-            data = frame if where is None else frame[where]
-            sums[cache_key] = data.groupby("group").sum(numeric_only=True, min_count=1)
-        return targets["key"].map(sums[cache_key][column])
-
-    core = agencies["kind"].isin(CORE_KINDS)
-    commune = agencies["kind"] == COMMUNE_KIND
-    if level == "agency":  # an agency's own ratio, whatever its kind
-        core = pd.Series(True, index=agencies.index)
-    in_use = total(agencies, "computers_in_use")
-    known = total(agencies, "computers_known_age")
-    year_sum = total(agencies, "purchase_year_sum")
-    # Age is counted from the middle of the purchase year, to the date's fraction of its year.
-    at_year = at.year + (at.timetuple().tm_yday - 0.5) / 365.25
-    with_points = points["rounds_30d"].notna()  # points with any round in 30 days
-    rows: dict[str, tuple[pd.Series, pd.Series]] = {
-        "computers_per_official_pct": (
-            total(agencies, "computers_in_use", core),
-            total(agencies, "officials", core),
-        ),
-        "commune_computers_per_official_pct": (
-            total(agencies, "computers_in_use", commune),
-            total(agencies, "officials", commune),
-        ),
-        "internet_share_pct": (total(agencies, "computers_internet"), in_use),
-        "within_service_life_pct": (total(agencies, "computers_within_life"), in_use),
-        "supported_os_pct": (total(agencies, "computers_supported_os"), in_use),
-        # numerator: summed ages; denominator: computers of known age
-        "mean_computer_age_years": (known * at_year - (year_sum + 0.5 * known), known),
-        "points_up_pct": (
-            total(points, "up_now", with_points),
-            targets["key"].map(points[with_points].groupby("group").size()),
-        ),
-        "availability_24h_pct": (total(points, "good_24h"), total(points, "rounds_24h")),
-        "availability_7d_pct": (total(points, "good_7d"), total(points, "rounds_7d")),
-        "availability_30d_pct": (total(points, "good_30d"), total(points, "rounds_30d")),
-        "loss_7d_pct": (
-            total(points, "sent_7d") - total(points, "received_7d"),
-            total(points, "sent_7d"),
-        ),
-        "valid_certificates_per_signing_official": (
-            total(agencies, "certificates_valid"),
-            total(agencies, "signing_officials"),
-        ),
-        "officials_per_computer": (total(agencies, "officials"), in_use),
-        "procedures_level3_pct": (
-            total(services, "procedures_level3"),
-            total(services, "procedures"),
-        ),
-        "procedures_level4_pct": (
-            total(services, "procedures_level4"),
-            total(services, "procedures"),
-        ),
-        "dossiers_online_pct": (
-            total(services, "dossiers_online"),
-            total(services, "dossiers_received"),
-        ),
-        "dossiers_on_time_pct": (
-            total(services, "dossiers_on_time"),
-            total(services, "dossiers_received"),
-        ),
-    }
-    # Plain counts and medians: the value is its own numerator, over a denominator of 1.
-    values: dict[str, pd.Series] = {
-        "unknown_age_computers": in_use - known,
-        "connection_points": targets["key"].map(points.groupby("group").size()).fillna(0),
-        "median_rtt_7d_ms": targets["key"].map(
-            points.groupby("group")["median_rtt_7d_ms"].median()
-        ),
-    }
-    frames = []
-    for key, indicator in INDICATORS.items():
-        if key in values:
-            value = numerator = values[key]
-            denominator = pd.Series(1.0, index=targets.index).where(value.notna())
-        else:
-            numerator, denominator = rows[key]
-            value = _ratio(numerator, denominator, indicator.scale)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "level": level,
-                    "code": targets["code"],
-                    "name": targets["name"],
-                    "parent_code": targets["parent_code"],
-                    "indicator": key,
-                    "pillar": indicator.pillar.value,
-                    "value": value,
-                    "numerator": numerator.astype(float),
-                    "denominator": denominator.astype(float),
-                    "unit": indicator.unit,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+    )
