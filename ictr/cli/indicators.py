@@ -102,6 +102,11 @@ def indicators(
     at: str | None = typer.Option(None, help="Date of the figures, YYYY-MM-DD (default today)."),
     output_format: str = typer.Option("table", "--format", help="table, csv or json."),
     config: Path | None = typer.Option(None, help=CONFIG_HELP),
+    within: str | None = typer.Option(
+        None,
+        help="Only the units of the level under this unit code (e.g. province 02), "
+        "compared and ranked among themselves (default: every unit).",
+    ),
 ) -> None:
     """Indicators, pillar scores, index and rank for every unit of a level."""
     if ctx.invoked_subcommand is not None:
@@ -114,7 +119,13 @@ def indicators(
     require_current_schema(engine)
     cfg = load_config(config)
     with session_scope(engine) as session:
-        table = readiness_table(session, level=_check_level(level), at=_parse_date(at), config=cfg)
+        table = readiness_table(
+            session,
+            level=_check_level(level),
+            at=_parse_date(at),
+            config=cfg,
+            within=within.strip() if within else None,
+        )
         synthetic = is_demo(session)
     if output_format == "json":
         typer.echo(json.dumps(_records(table), ensure_ascii=False, indent=1))
