@@ -30,6 +30,24 @@ def test_minmax_and_zscore() -> None:
     assert zscore(values, False).tolist() == pytest.approx((-z).tolist())
 
 
+@pytest.mark.parametrize(
+    "function, values, expected",
+    [
+        # lower is better: zero or below is at (or under) any target
+        (lambda v: goalpost(v, 4, False), [0.0, -1.0, 8.0, None], [1.0, 1.0, 0.5, None]),
+        (lambda v: goalpost(v, 100, True), [0.0, 250.0], [0.0, 1.0]),
+        # every unit alike, or one unit alone: all score 1, no data stays no data
+        (lambda v: minmax(v, True), [3.0, 3.0, None], [1.0, 1.0, None]),
+        (lambda v: minmax(v, False), [7.0], [1.0]),
+        (lambda v: minmax(v, True), [None, None], [None, None]),
+    ],
+)
+def test_normalisation_edges(function, values, expected) -> None:
+    out = function(pd.Series(values, index=[f"u{i}" for i in range(len(values))], dtype=float))
+    assert list(out.index) == [f"u{i}" for i in range(len(values))]
+    assert [None if pd.isna(x) else x for x in out] == expected
+
+
 def config(**pillars_and_indicators):
     raw = {"pillars": pillars_and_indicators.pop("pillars"), "indicators": pillars_and_indicators}
     return parse_config(raw, "test")
