@@ -119,13 +119,12 @@ def baseline_page(url: str, level: str, folder: Path) -> tuple[Path, list[float]
             data = load_map_data(
                 session,
                 level=level,
-                indicator_key="index",
-                lang="vi",
                 province_code=PROVINCE,
                 today=datetime.now(ZONE).date(),
                 now=datetime.now(UTC),
             )
         fmap = data.folium_map(
+            indicator_key="index",
             lang="vi",
             zone=ZONE,
             urls=AssetUrls("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css"),

@@ -26,7 +26,7 @@ from dashboard.point_status import STATUS_COLOURS, STATUSES
 
 UNIT_CLASS = "ictr-unit"
 POINT_CLASS = "ictr-point"
-MAP_CSS = """<style>
+MAP_CSS = """
 .leaflet-container { background: #eef2f5; font-family: "Source Sans Pro", sans-serif; }
 .ictr-legend { background: rgba(255,255,255,.93); padding: 8px 10px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,.3); font-size: 12px; line-height: 1.35; max-width: 260px; }
@@ -38,7 +38,7 @@ MAP_CSS = """<style>
 .ictr-legend .note { margin-top: 6px; color: #555; font-style: italic; white-space: normal; }
 .ictr-tip table { border-collapse: collapse; }
 .ictr-tip th { text-align: left; padding-right: 8px; font-weight: 600; }
-</style>"""
+"""
 
 
 @dataclass(frozen=True)
@@ -244,18 +244,19 @@ def build_map(
     points: pd.DataFrame | None,
     lang: str,
     zone: ZoneInfo,
-    urls: AssetUrls,
+    urls: AssetUrls | None,
     tiles: TileSetting | None = None,
 ) -> folium.Map:
     """`values` has columns code, value and (optionally) rank; `points` those of
-    `dashboard.queries.points.point_views`."""
+    `dashboard.queries.points.point_views`. `urls` says where a page of its own loads
+    Leaflet from; None when the page around the map brings it (`map_component`)."""
     present = [] if values is None else [float(v) for v in values["value"] if not is_missing(v)]
     scale = build_scale(present, higher_is_better=indicator.higher_is_better)
     fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False)
     # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from a CDN.
-    fmap.default_js = [("leaflet", urls.leaflet_js)]
-    fmap.default_css = [("leaflet_css", urls.leaflet_css)]
-    fmap.get_root().header.add_child(Element(MAP_CSS), name="ictr_css")  # type: ignore[attr-defined]
+    fmap.default_js = [] if urls is None else [("leaflet", urls.leaflet_js)]
+    fmap.default_css = [] if urls is None else [("leaflet_css", urls.leaflet_css)]
+    fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="ictr_css")  # type: ignore[attr-defined]
     if tiles is not None:
         folium.TileLayer(tiles=tiles.url, attr=_e(tiles.attribution), name="tiles").add_to(fmap)
     FeatureLayer(
@@ -266,6 +267,7 @@ def build_map(
         name="units",
         class_name=UNIT_CLASS,
         highlight=True,
+        selectable=True,
     ).add_to(fmap)
     if points is not None:
         FeatureLayer(
@@ -293,24 +295,9 @@ def build_map(
     return fmap
 
 
-def clicked_unit(value: object) -> str | None:
-    """The unit code of a shape clicked on the map (streamlit-folium's last_active_drawing),
-    or None for a click on a point or elsewhere."""
-    if not isinstance(value, dict):
-        return None
-    drawing = value.get("last_active_drawing")
-    if not isinstance(drawing, dict):
-        return None
-    props = drawing.get("properties") or {}
-    if props.get("kind") != "unit" or not isinstance(props.get("code"), str):
-        return None
-    return props["code"]
-
-
 __all__ = [
     "MapIndicator",
     "build_map",
-    "clicked_unit",
     "legend_html",
     "point_features",
     "shapes_bounds",

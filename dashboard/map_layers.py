@@ -69,6 +69,10 @@ var {{ this.get_name() }} = (function () {
         });
         layer.on("mouseout", function () { {{ this.get_name() }}.resetStyle(layer); });
         {% endif %}
+        {% if this.selectable %}
+        // The dashboard's map frame defines ictrSelect (dashboard/map_frame/map_frame.js).
+        layer.on("click", function () { if (window.ictrSelect) { window.ictrSelect(p); } });
+        {% endif %}
     }
     });
 })().addTo({{ this._parent.get_name() }});
@@ -83,6 +87,7 @@ var {{ this.get_name() }} = (function () {
         name: str,
         class_name: str,
         highlight: bool = False,
+        selectable: bool = False,
         sticky: bool = True,
         styles: dict[str, dict[str, Any]] | None = None,
         popup_labels: list[str] | None = None,
@@ -97,6 +102,7 @@ var {{ this.get_name() }} = (function () {
         self.labels_json = script_json(popup_labels or [])
         self.class_name = class_name
         self.highlight = highlight
+        self.selectable = selectable
         self.sticky = sticky
 
 

@@ -1,4 +1,5 @@
-"""Everything the Map page draws, gathered in one call (also used by the benchmark)."""
+"""Everything the Map page draws, gathered in one call (also used by the benchmark), and
+the page's view of it: the map ready for its frame, the ranking, the points up."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from sqlmodel import Session
 from dashboard.assets import AssetUrls, TileSetting
 from dashboard.indicator_choice import indicator_values, map_indicator
 from dashboard.map_build import MapIndicator, build_map
+from dashboard.map_component import frame_args
+from dashboard.point_status import UP
 from dashboard.queries.points import point_views
 from dashboard.queries.readiness import readiness_or_none
 from readiness.geometry import level_feature_collection
@@ -23,25 +26,31 @@ LEVELS = ("district", "commune")
 
 @dataclass
 class MapData:
+    """The level's shapes, readiness table (None without the lifecycle policy) and points:
+    the same whichever indicator is shown, in whichever language."""
+
     shapes: dict[str, Any]
-    table: pd.DataFrame | None  # readiness_table of the level, None without the policy
-    values: pd.DataFrame | None  # code, name, value, rank of the chosen indicator
-    indicator: MapIndicator
+    table: pd.DataFrame | None
     points: pd.DataFrame
+
+    def values(self, indicator_key: str) -> pd.DataFrame | None:
+        """code, name, value, rank of the indicator."""
+        return None if self.table is None else indicator_values(self.table, indicator_key)
 
     def folium_map(
         self,
         *,
+        indicator_key: str,
         lang: str,
         zone: ZoneInfo,
-        urls: AssetUrls,
+        urls: AssetUrls | None,
         tiles: TileSetting | None,
         show_points: bool = True,
     ) -> folium.Map:
         return build_map(
             shapes=self.shapes,
-            values=self.values,
-            indicator=self.indicator,
+            values=self.values(indicator_key),
+            indicator=map_indicator(indicator_key, lang),
             points=self.points if show_points else None,
             lang=lang,
             zone=zone,
@@ -50,21 +59,53 @@ class MapData:
         )
 
 
+@dataclass(frozen=True)
+class MapView:
+    """What the page shows, small enough to cache and copy on every run."""
+
+    frame: dict[str, str] | None  # `map_component.frame_args`; None when there are no shapes
+    values: pd.DataFrame | None
+    indicator: MapIndicator
+    readiness_missing: bool  # no lifecycle policy yet: no indicators
+    points_up: int
+    points_total: int
+
+
 def load_map_data(
-    session: Session,
-    *,
-    level: str,
-    indicator_key: str,
-    lang: str,
-    province_code: str,
-    today: date,
-    now: datetime,
+    session: Session, *, level: str, province_code: str, today: date, now: datetime
 ) -> MapData:
-    table = readiness_or_none(session, level=level, at=today)
     return MapData(
         shapes=level_feature_collection(session, level, province_code=province_code),
-        table=table,
-        values=None if table is None else indicator_values(table, indicator_key),
-        indicator=map_indicator(indicator_key, lang),
+        table=readiness_or_none(session, level=level, at=today),
         points=point_views(session, now=now),
+    )
+
+
+def map_view(
+    data: MapData,
+    *,
+    indicator_key: str,
+    lang: str,
+    zone: ZoneInfo,
+    tiles: TileSetting | None,
+    show_points: bool,
+) -> MapView:
+    frame = None
+    if data.shapes["features"]:
+        fmap = data.folium_map(
+            indicator_key=indicator_key,
+            lang=lang,
+            zone=zone,
+            urls=None,
+            tiles=tiles,
+            show_points=show_points,
+        )
+        frame = frame_args(fmap)
+    return MapView(
+        frame=frame,
+        values=data.values(indicator_key),
+        indicator=map_indicator(indicator_key, lang),
+        readiness_missing=data.table is None,
+        points_up=int((data.points["status"] == UP).sum()),
+        points_total=len(data.points),
     )

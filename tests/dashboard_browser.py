@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 CHROMIUM = "/usr/bin/chromium"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MAP_FRAME = "streamlit_folium"
+MAP_FRAME = "ictr_map"  # dashboard/map_component.py: the frame's address names it
 UNIT_SELECTOR = "path.ictr-unit"
 POINT_SELECTOR = "path.ictr-point"
 CHROMIUM_ARGS = [
@@ -124,8 +124,8 @@ def wait_healthy(url: str, timeout_s: float = 60.0) -> None:
 
 
 def _map_frame(page: Any, name: str = MAP_FRAME) -> Any | None:
-    """The frame holding the map: streamlit-folium's component frame, or with `name`
-    "main" the page itself (a plain folium page, for the benchmark's baseline)."""
+    """The frame holding the map: the map component's frame, or with `name` "main" the
+    page itself (a plain folium page, for the benchmark's baseline)."""
     if name == "main":
         return page.main_frame
     for frame in page.frames:

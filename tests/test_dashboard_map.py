@@ -12,7 +12,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
-from streamlit_folium import _get_header, _get_map_string
 
 from dashboard.assets import AssetUrls, TileSetting, asset_urls
 from dashboard.colour_scale import NO_DATA_COLOUR, PALETTE, build_scale
@@ -20,11 +19,11 @@ from dashboard.map_build import (
     POPUP_LABELS,
     MapIndicator,
     build_map,
-    clicked_unit,
     legend_html,
     point_styles,
     popup_labels,
 )
+from dashboard.map_component import FRAME_DIR, clicked_unit, frame_args
 from dashboard.map_layers import FeatureLayer
 from dashboard.point_status import (
     DEGRADED,
@@ -54,7 +53,13 @@ def map_demo(demo_engine: Engine) -> Engine:
     return demo_engine
 
 
-def demo_map(engine: Engine, *, values: pd.DataFrame | None = None, **options: object):
+def demo_map(
+    engine: Engine,
+    *,
+    values: pd.DataFrame | None = None,
+    urls: AssetUrls | None = None,
+    **options: object,
+):
     with session_scope(engine) as session:
         shapes = level_feature_collection(session, "district", province_code="02")
         points = point_views(session, now=utc_now())
@@ -65,7 +70,7 @@ def demo_map(engine: Engine, *, values: pd.DataFrame | None = None, **options: o
         points=points,
         lang="vi",
         zone=ZONE,
-        urls=asset_urls(),
+        urls=urls,
         **options,  # type: ignore[arg-type]
     )
     layers = {c.layer_name: c for c in fmap._children.values() if isinstance(c, FeatureLayer)}
@@ -104,15 +109,26 @@ def test_points_take_the_colour_of_their_status(map_demo: Engine) -> None:
 
 
 def test_nothing_is_fetched_from_outside(map_demo: Engine) -> None:
-    fmap, _ = demo_map(map_demo)
+    # A page of its own (the benchmark's baseline): Leaflet from where it is told only.
+    fmap, _ = demo_map(map_demo, urls=asset_urls())
     html = fmap.get_root().render()
     assert not re.findall(r"https?://", html), re.findall(r"https?://\S+", html)
-    # What streamlit-folium sends to the browser: Leaflet from the app's static folder only.
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources == ["../../app/static/vendor/leaflet/leaflet.js",
+                       "../../app/static/vendor/leaflet/leaflet.css"]  # fmt: skip
+    # What the dashboard's frame receives: a script naming no address at all.
     fmap, _ = demo_map(map_demo)
-    fmap.get_root().render()
-    assert fmap.default_js == [("leaflet", "../../app/static/vendor/leaflet/leaflet.js")]
-    assert fmap.default_css == [("leaflet_css", "../../app/static/vendor/leaflet/leaflet.css")]
-    assert not re.findall(r"https?://", _get_header(fmap))
+    args = frame_args(fmap)
+    assert not re.findall(r"https?://", args["script"] + args["css"])
+    assert "<script" not in args["script"] and "<link" not in args["script"]
+
+
+def test_the_map_frame_loads_leaflet_from_the_dashboard_itself() -> None:
+    page = (FRAME_DIR / "index.html").read_text(encoding="utf-8")
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    leaflet = asset_urls()
+    assert sources == [leaflet.leaflet_css, leaflet.leaflet_js, "map_frame.js"]
+    assert not re.findall(r"https?://", page + (FRAME_DIR / "map_frame.js").read_text())
 
 
 def test_a_local_tile_server_is_the_only_url(map_demo: Engine) -> None:
@@ -141,8 +157,9 @@ def test_names_from_the_data_are_escaped(map_demo: Engine) -> None:
     assert props[code]["tooltip"].startswith("&lt;script&gt;")
     unit = next(f for f in layers["units"].data["features"] if f["properties"]["code"] == "026")
     assert "Huyện &lt;script&gt;alert(1)&lt;/script&gt;" in unit["properties"]["tooltip"]
-    # Neither the page folium renders nor the script streamlit-folium sends holds the tag.
-    for text in (fmap.get_root().render(), _get_map_string(fmap)):
+    # Neither the page folium renders nor the script the map frame runs holds the tag.
+    fmap_for_frame, _ = demo_map(map_demo)
+    for text in (fmap.get_root().render(), frame_args(fmap_for_frame)["script"]):
         assert "<script>alert" not in text
         assert '" onmouseover' not in text
 
@@ -202,13 +219,28 @@ def test_colour_scale_edges() -> None:
 
 
 def test_a_click_on_a_district_names_it() -> None:
-    def drawing(props: dict) -> dict:
-        return {"last_active_drawing": {"type": "Feature", "properties": props}}
-
-    assert clicked_unit(drawing({"kind": "unit", "code": "026"})) == "026"
-    assert clicked_unit(drawing({"kind": "point", "code": "HG-P001"})) is None
-    assert clicked_unit({"last_active_drawing": None}) is None
+    # The value the map frame sends (map_frame.js, ictrSelect).
+    assert clicked_unit({"kind": "unit", "code": "026", "at": 1}) == "026"
+    assert clicked_unit({"kind": "point", "code": "HG-P001", "at": 2}) is None
+    assert clicked_unit({"kind": "unit", "code": None}) is None
     assert clicked_unit(None) is None
+
+
+def test_only_the_units_answer_a_click(map_demo: Engine) -> None:
+    _, layers = demo_map(map_demo)
+    assert layers["units"].selectable and not layers["points"].selectable
+    fmap, _ = demo_map(map_demo)
+    script = frame_args(fmap)["script"]
+    assert script.count("window.ictrSelect(p)") == 1
+
+
+def test_the_frame_redraws_only_a_changed_map(map_demo: Engine) -> None:
+    fmap, _ = demo_map(map_demo)
+    args = frame_args(fmap)
+    assert frame_args(fmap) == args  # the same map again: nothing to redraw
+    assert args["script"].count(f"var {args['map_id']} = L.map(") == 1
+    other, _ = demo_map(map_demo, tiles=TileSetting("http://tiles.local/{z}/{x}/{y}.png", "x"))
+    assert frame_args(other)["version"] != args["version"]
 
 
 @pytest.mark.parametrize(

@@ -58,8 +58,10 @@ with session_scope(ctx.engine) as session:
     )
     trend = snapshot_trend(session, level="district", unit_code=code)
 
-table = page_cache.readiness(ctx.settings.database_url, level="district", today=ctx.today)
-province = page_cache.readiness(ctx.settings.database_url, level="province", today=ctx.today)
+url = ctx.settings.database_url
+version = page_cache.version(url)
+table = page_cache.readiness(url, version=version, level="district", today=ctx.today)
+province = page_cache.readiness(url, version=version, level="province", today=ctx.today)
 st.subheader(t("indicators_of_district"))
 if table is None:
     st.info(t("readiness_pending"))

@@ -7,17 +7,15 @@ and the province's headline figures. Clicking a district opens its page.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import page_cache
-from dashboard.assets import asset_urls, tile_setting
+from dashboard.assets import tile_setting
 from dashboard.i18n import column_label, indicator_label
 from dashboard.indicator_choice import CHOICES
-from dashboard.map_build import clicked_unit
+from dashboard.map_component import clicked_unit, show_map
 from dashboard.map_page_data import LEVELS
 from dashboard.number_format import format_number, format_value, style_numbers
 from dashboard.page_setup import page_setup
-from dashboard.point_status import UP
 from dashboard.queries.units import unit_frame
 from inventory.db import session_scope
 
@@ -67,10 +65,18 @@ st.session_state.setdefault("map_points", True)  # not value=: kept across pages
 show_points = controls[2].toggle(t("show_points"), key="map_points")
 
 url = ctx.settings.database_url
-data = page_cache.map_data(
-    url, level=level, indicator_key=key, lang=lang, province_code=province, today=ctx.today
+version = page_cache.version(url)
+view = page_cache.map_page(
+    url,
+    version=version,
+    level=level,
+    indicator_key=key,
+    lang=lang,
+    province_code=province,
+    today=ctx.today,
+    show_points=show_points,
+    tiles=tile_setting(),
 )
-points = data.points
 # The strip is filled after the map is sent, so the browser starts loading the map sooner.
 strip_slot, notes_slot = st.container(), st.container()
 
@@ -81,29 +87,15 @@ def _remember_click() -> None:
         st.session_state[GOTO_KEY] = code
 
 
-if not data.shapes["features"]:
+if view.frame is None:
     st.warning(t("no_boundaries"))
 else:
-    fmap = data.folium_map(
-        lang=lang,
-        zone=ctx.settings.zone,
-        urls=asset_urls(),
-        tiles=tile_setting(),
-        show_points=show_points,
-    )
-    st_folium(
-        fmap,
-        key=MAP_KEY,
-        height=620,
-        use_container_width=True,
-        returned_objects=["last_active_drawing"],
-        on_change=_remember_click,
-    )
+    show_map(view.frame, key=MAP_KEY, height=620, on_change=_remember_click)
     st.caption(t("click_district"))
 
 # The province summary strip, above the map.
-counts = page_cache.headline(url, province_code=province)
-province_table = page_cache.readiness(url, level="province", today=ctx.today)
+counts = page_cache.headline(url, version=version, province_code=province)
+province_table = page_cache.readiness(url, version=version, level="province", today=ctx.today)
 with strip_slot:
     strip = st.columns(6)
     strip[0].metric(t("sum_districts"), format_number(counts["districts"], lang=lang))
@@ -117,19 +109,16 @@ with strip_slot:
         format_value(headline_value, "%", lang=lang),
         help=indicator_label(headline, lang),
     )
-    up = int((points["status"] == UP).sum())
-    strip[5].metric(
-        t("sum_points_up"),
-        f"{format_number(up, lang=lang)}/{format_number(len(points), lang=lang)}",
-    )
+    up, total = (format_number(n, lang=lang) for n in (view.points_up, view.points_total))
+    strip[5].metric(t("sum_points_up"), f"{up}/{total}")
 with notes_slot:
     st.caption(f"{t('as_of')} {ctx.today.strftime('%d/%m/%Y')}")
-    if data.table is None:
+    if view.readiness_missing:
         st.info(t("readiness_pending"))
 
-if data.values is not None:
-    label = data.indicator.label
-    ranked = data.values.sort_values(["rank", "name"], na_position="last")
+if view.values is not None:
+    label = view.indicator.label
+    ranked = view.values.sort_values(["rank", "name"], na_position="last")
     shown = ranked[["rank", "name", "value"]].rename(
         columns={
             "rank": column_label("rank", lang),
@@ -138,7 +127,7 @@ if data.values is not None:
         }
     )
     st.dataframe(
-        style_numbers(shown, {label: DECIMALS.get(data.indicator.unit, 1)}, lang=lang),
+        style_numbers(shown, {label: DECIMALS.get(view.indicator.unit, 1)}, lang=lang),
         hide_index=True,
         placeholder=t("no_data"),
         width="stretch",
