@@ -171,7 +171,11 @@ def measure(
 
 
 def run_case(name: str, *, extra: int, level: str, units: int, loads: int, folder: Path) -> None:
-    url = build(folder / f"{name}.sqlite", extra_points=extra)
+    path = folder / f"{name}.sqlite"
+    if path.exists():  # --keep: the data of an earlier run (its rounds age; statuses may grey)
+        url = f"sqlite:///{path}"
+    else:
+        url = build(path, extra_points=extra)
     page_dir, python_s = baseline_page(url, level, folder / f"{name}-baseline")
     points = 73 + extra
     common = ["--units", str(units), "--points", str(points), "--loads", str(loads),

@@ -66,6 +66,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Bấm vào một huyện trên bản đồ để mở trang của huyện đó.",
         "Click a district on the map to open its page.",
     ),
+    "ranking": ("Bảng xếp hạng", "Ranking"),
     "no_boundaries": (
         "Chưa có ranh giới: chạy `ictr init` hoặc nạp tệp ranh giới ở trang Cập nhật dữ liệu.",
         "No boundaries yet: run `ictr init` or upload a boundary file on the Data page.",

@@ -116,6 +116,8 @@ with notes_slot:
     if view.readiness_missing:
         st.info(t("readiness_pending"))
 
+# The ranking opens on demand: a table widget costs the browser ~1.6 MB of script to fetch
+# and run, which would otherwise compete with the map for the first view.
 if view.values is not None:
     label = view.indicator.label
     ranked = view.values.sort_values(["rank", "name"], na_position="last")
@@ -126,10 +128,12 @@ if view.values is not None:
             "value": label,
         }
     )
-    st.dataframe(
-        style_numbers(shown, {label: DECIMALS.get(view.indicator.unit, 1)}, lang=lang),
-        hide_index=True,
-        placeholder=t("no_data"),
-        width="stretch",
-        key="map_table",
-    )
+    with st.popover(t("ranking"), icon=":material/format_list_numbered:", width="stretch"):
+        st.caption(label)
+        st.dataframe(
+            style_numbers(shown, {label: DECIMALS.get(view.indicator.unit, 1)}, lang=lang),
+            hide_index=True,
+            placeholder=t("no_data"),
+            width="stretch",
+            key="map_table",
+        )
