@@ -187,6 +187,17 @@ def load_once(
     return context, page, time.perf_counter() - start, counts
 
 
+def open_ranking(page: Any) -> dict[str, Any]:
+    """Open the Map page's ranking popover: the rows its table says it holds, or an error."""
+    try:
+        page.locator('[data-testid="stPopover"] button').first.click()
+        grid = page.locator('[data-testid="stDataFrame"] [role="grid"]').first
+        grid.wait_for(state="attached", timeout=20000)
+        return {"rows": int(grid.get_attribute("aria-rowcount") or 0)}
+    except Exception as exc:
+        return {"error": str(exc)}
+
+
 def drive(args: argparse.Namespace) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
@@ -248,6 +259,8 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
                     # Back on the map: the page must not jump to the district again.
                     page.wait_for_timeout(3000)
                     result["after_back_url"] = page.url
+        if args.ranking:
+            result["ranking"] = open_ranking(page)
         result["exceptions"] = page.locator('[data-testid="stException"]').all_inner_texts()
         if args.screenshot:
             # The map page again, drawn, for a person to look at.
@@ -282,6 +295,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hover", action="store_true")
     parser.add_argument("--click", action="store_true")
     parser.add_argument("--xss-code", default="", help="point code whose popup to open")
+    parser.add_argument("--ranking", action="store_true", help="open the ranking popover")
     parser.add_argument("--chromium", default=CHROMIUM)
     print(json.dumps(drive(parser.parse_args(argv)), ensure_ascii=False))
 

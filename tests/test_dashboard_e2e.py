@@ -81,7 +81,7 @@ def test_map_in_chromium_without_network(tmp_path: Path) -> None:
                 namespace,
                 [
                     "--url", app_url, "--units", "11", "--points", "73",
-                    "--hover", "--click", "--xss-code", xss_code,
+                    "--hover", "--click", "--xss-code", xss_code, "--ranking",
                     "--screenshot", str(screenshot),
                 ],
             )  # fmt: skip
@@ -104,5 +104,7 @@ def test_map_in_chromium_without_network(tmp_path: Path) -> None:
     popup = result["popup"]
     assert popup["text"].startswith(XSS), popup
     assert "SCRIPT" not in popup["elements"], popup
+    # The ranking opens on demand: the 11 districts and a header row.
+    assert result["ranking"] == {"rows": 12}, result["ranking"]
     assert screenshot.stat().st_size > 10_000
     print(f"screenshot: {screenshot}")

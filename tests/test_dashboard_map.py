@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -13,7 +14,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from dashboard.assets import AssetUrls, TileSetting, asset_urls
+from dashboard.assets import AssetUrls, TileSetting, asset_urls, leaflet_source
 from dashboard.colour_scale import NO_DATA_COLOUR, PALETTE, build_scale
 from dashboard.map_build import (
     POPUP_LABELS,
@@ -23,7 +24,7 @@ from dashboard.map_build import (
     point_styles,
     popup_labels,
 )
-from dashboard.map_component import FRAME_DIR, clicked_unit, frame_args
+from dashboard.map_component import SOURCE_DIR, build_frame_page, clicked_unit, frame_args
 from dashboard.map_layers import FeatureLayer
 from dashboard.point_status import (
     DEGRADED,
@@ -123,12 +124,22 @@ def test_nothing_is_fetched_from_outside(map_demo: Engine) -> None:
     assert "<script" not in args["script"] and "<link" not in args["script"]
 
 
-def test_the_map_frame_loads_leaflet_from_the_dashboard_itself() -> None:
-    page = (FRAME_DIR / "index.html").read_text(encoding="utf-8")
-    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
-    leaflet = asset_urls()
-    assert sources == [leaflet.leaflet_css, leaflet.leaflet_js, "map_frame.js"]
-    assert not re.findall(r"https?://", page + (FRAME_DIR / "map_frame.js").read_text())
+def test_the_map_frame_is_one_page_with_leaflet_inside(tmp_path: Path) -> None:
+    page = build_frame_page(tmp_path).read_text(encoding="utf-8")
+    leaflet = leaflet_source()
+    assert (leaflet / "leaflet.js").read_text(encoding="utf-8")[:200] in page
+    assert (SOURCE_DIR / "map_frame.js").read_text(encoding="utf-8")[-200:] in page
+    # Nothing for the browser to fetch, but Leaflet's own images from the dashboard.
+    assert "<script src" not in page and "<link" not in page
+    images = re.findall(r"url\(([^)#]+)\)", page)
+    assert images and all(
+        url.startswith(f"{asset_urls().leaflet_css.rsplit('/', 1)[0]}/images/") for url in images
+    )
+    assert page.count("<script>") == page.count("</script>") == 2
+    # Built again from the same sources: left as it is.
+    before = (tmp_path / "index.html").stat().st_mtime_ns
+    build_frame_page(tmp_path)
+    assert (tmp_path / "index.html").stat().st_mtime_ns == before
 
 
 def test_a_local_tile_server_is_the_only_url(map_demo: Engine) -> None:
