@@ -93,7 +93,11 @@ def point_counts(
     for window, start in since.items():
         split = split_window(session, start, end)
         if split.all_raw:
-            parts = [raw_counts(start, end, True)]
+            # Disjoint segments, from this window's start to each shorter window's start and
+            # then to the end: the three windows read 30 days of rows, not 38.
+            cuts = sorted(s for s in since.values() if s > start)
+            parts = [raw_counts(a, b, False) for a, b in zip([start, *cuts], cuts, strict=False)]
+            parts.append(raw_counts(cuts[-1] if cuts else start, end, True))
         else:
             parts = [raw_counts(split.tail_from, end, True)]
             if split.head_until > start:
