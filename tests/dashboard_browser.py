@@ -198,15 +198,47 @@ def open_ranking(page: Any) -> dict[str, Any]:
         return {"error": str(exc)}
 
 
+def _health_url(url: str, frame: str) -> str:
+    parts = urlsplit(url)
+    if frame == "main":
+        return url
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/health"
+
+
+def alternate(args: argparse.Namespace) -> dict[str, Any]:
+    """Several pages loaded in turn, one load of each per round, in one browser: pages
+    compared this way share whatever else the machine is doing at the time. `--targets` is
+    a JSON list of {name, url, frame, ready, units, points}."""
+    from playwright.sync_api import sync_playwright
+
+    targets = json.loads(args.targets)
+    for target in targets:
+        wait_healthy(_health_url(target["url"], target.get("frame", MAP_FRAME)))
+    log: dict[str, Any] = {"requests": [], "failed": [], "dialogs": [], "page_errors": []}
+    result: dict[str, Any] = {"targets": {t["name"]: {"loads": [], "warmups": []} for t in targets}}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        for number in range(args.warmup + args.loads):
+            for target in targets:
+                context, _, seconds, counts = load_once(
+                    browser, target["url"], units=target.get("units", 0),
+                    points=target.get("points", 0), timeout_s=args.timeout, log=log,
+                    frame_name=target.get("frame", MAP_FRAME), ready=target.get("ready", ""),
+                )  # fmt: skip
+                context.close()
+                load = {"seconds": seconds, "units": counts[0], "points": counts[1]}
+                kind = "loads" if number >= args.warmup else "warmups"
+                result["targets"][target["name"]][kind].append(load)
+        browser.close()
+    result.update(log)
+    result["non_loopback"] = [u for u in log["requests"] if not is_loopback_url(u)]
+    return result
+
+
 def drive(args: argparse.Namespace) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    parts = urlsplit(args.url)
-    wait_healthy(
-        args.url
-        if args.frame == "main"
-        else f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/health"
-    )
+    wait_healthy(_health_url(args.url, args.frame))
     log: dict[str, Any] = {"requests": [], "failed": [], "dialogs": [], "page_errors": []}
     result: dict[str, Any] = {"loads": [], "warmups": []}
     with sync_playwright() as p:
@@ -281,9 +313,10 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--units", type=int, required=True, help="shapes expected on the map")
-    parser.add_argument("--points", type=int, required=True, help="markers expected")
+    parser.add_argument("--url", help="the page to load (or --targets)")
+    parser.add_argument("--targets", help="JSON list of pages loaded in turn (benchmark)")
+    parser.add_argument("--units", type=int, default=0, help="shapes expected on the map")
+    parser.add_argument("--points", type=int, default=0, help="markers expected")
     parser.add_argument("--loads", type=int, default=1)
     parser.add_argument("--warmup", type=int, default=0, help="loads before the timed ones")
     parser.add_argument(
@@ -297,7 +330,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--xss-code", default="", help="point code whose popup to open")
     parser.add_argument("--ranking", action="store_true", help="open the ranking popover")
     parser.add_argument("--chromium", default=CHROMIUM)
-    print(json.dumps(drive(parser.parse_args(argv)), ensure_ascii=False))
+    args = parser.parse_args(argv)
+    if not args.targets and not args.url:
+        parser.error("give --url or --targets")
+    result = alternate(args) if args.targets else drive(args)
+    print(json.dumps(result, ensure_ascii=False))
 
 
 # --- From outside the namespace -------------------------------------------------------
