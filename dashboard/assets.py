@@ -20,8 +20,9 @@ from inventory.settings import PROJECT_ROOT
 STATIC_DIR = PROJECT_ROOT / "static"
 LEAFLET_DIR = STATIC_DIR / "vendor" / "leaflet"
 LEAFLET_FILES = ("leaflet.js", "leaflet.js.map", "leaflet.css")
-# The map runs in streamlit-folium's component frame, served at <base>/component/<name>/;
-# a relative URL keeps working when Streamlit sits under a base path behind a proxy.
+# The map runs in its own component frame (dashboard/map_component.py), served at
+# <base>/component/<name>/; a relative URL keeps working when Streamlit sits under a base
+# path behind a proxy.
 STATIC_URL_FROM_COMPONENT = "../../app/static"
 TILE_URL_SETTING = "ICTR_TILE_URL"
 TILE_ATTRIBUTION_SETTING = "ICTR_TILE_ATTRIBUTION"

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -192,33 +192,22 @@ def _median_rtts(
 def _up_now(session: Session, own: ColumnElement[bool], wanted: ColumnElement[bool]) -> pd.Series:
     """Per point, 1 if its latest round in the window (any method at that instant) got a reply.
 
-    Two index seeks per point: the latest instant (a correlated MAX), then that instant's rows.
+    One statement; per point two index seeks: the latest instant (a correlated MAX), then
+    whether any row at that instant got a reply.
     """
     latest = select(func.max(col(ProbeResult.started_at))).where(own).correlate(ConnectionPoint)
-    rounds = [
-        (point, agent, at)
-        for point, agent, at in session.execute(
-            select(
-                col(ConnectionPoint.id), col(ConnectionPoint.agent), latest.scalar_subquery()
-            ).where(wanted)
+    at_latest = ProbeResult.__table__.alias("at_latest")  # type: ignore[attr-defined]
+    answered = (
+        select(func.max(case((at_latest.c.received > 0, 1), else_=0)))
+        .where(
+            at_latest.c.point_id == col(ConnectionPoint.id),
+            at_latest.c.agent == col(ConnectionPoint.agent),
+            at_latest.c.started_at == latest.scalar_subquery(),
         )
-        if at is not None
-    ]
-    good = func.max(case((col(ProbeResult.received) > 0, 1), else_=0))
-    status: dict[int, int] = {}
-    for start in range(0, len(rounds), 300):
-        seeks = [
-            and_(
-                col(ProbeResult.point_id) == p,
-                col(ProbeResult.agent) == a,
-                col(ProbeResult.started_at) == t,
-            )
-            for p, a, t in rounds[start : start + 300]
-        ]
-        rows = session.execute(
-            select(col(ProbeResult.point_id), good)
-            .where(or_(*seeks))
-            .group_by(col(ProbeResult.point_id))
-        )
-        status.update((int(point), int(value)) for point, value in rows)
-    return pd.Series(status, dtype="float")
+        .correlate(ConnectionPoint)
+        .scalar_subquery()
+    )
+    rows = session.execute(select(col(ConnectionPoint.id), answered).where(wanted))
+    return pd.Series(
+        {int(point): float(value) for point, value in rows if value is not None}, dtype="float"
+    )
