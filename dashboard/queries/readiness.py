@@ -1,8 +1,5 @@
-"""The readiness table for the pages, or None while it cannot be computed yet.
-
-`readiness_table` needs the lifecycle policy (service life per kind, supported OS), which
-lands separately; until it does, pages show "no data yet" instead of failing.
-"""
+"""The readiness table the pages show: the units of the deployment's province, ranked among
+themselves (a database shared by several provinces holds the others too)."""
 
 from __future__ import annotations
 
@@ -11,15 +8,14 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session
 
+from inventory.models import AdminUnit
+from inventory.settings import get_settings
 from readiness.table import readiness_table
 
-POLICY_MODULE = "readiness.lifecycle_view"
 
-
-def readiness_or_none(session: Session, *, level: str, at: date) -> pd.DataFrame | None:
-    try:
-        return readiness_table(session, level=level, at=at)
-    except ModuleNotFoundError as exc:
-        if exc.name != POLICY_MODULE:
-            raise
-        return None
+def readiness_or_none(session: Session, *, level: str, at: date) -> pd.DataFrame:
+    """The table for `level` within the configured province (all units while that province
+    is not loaded yet)."""
+    province = get_settings().province_code
+    within = province if session.get(AdminUnit, province) is not None else None
+    return readiness_table(session, level=level, at=at, within=within)
