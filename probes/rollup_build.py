@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, case, delete, select, text
+from sqlalchemy import Connection, Table, and_, case, delete, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from inventory.models import ProbeDaily, ProbeHourly, ProbeResult
@@ -131,16 +131,9 @@ def merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def upsert_buckets(
-    connection: Connection, table: Table, buckets: dict[tuple[int, str, datetime], dict[str, Any]]
-) -> None:
-    """Write aggregates, merging each into its bucket's row when one exists (`merge`, in SQL:
-    one statement, safe against a concurrent writer of the same bucket)."""
-    if not buckets:
-        return
-    dialect = connection.dialect.name
-    builder: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = builder(table)
+def _merging(statement: Any, table: Table) -> Any:
+    """`statement` (an INSERT into the hourly or daily table), merging each row into its
+    bucket's row when one exists: `merge`, in SQL, safe against a concurrent writer."""
     new = statement.excluded
 
     def weighted(name: str) -> Any:
@@ -163,9 +156,19 @@ def upsert_buckets(
     merged["rtt_max_ms"] = extreme("rtt_max_ms", new.rtt_max_ms > table.c.rtt_max_ms)
     merged["rtt_median_ms"] = weighted("rtt_median_ms")
     merged["rtt_p90_ms"] = weighted("rtt_p90_ms")
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["point_id", "period_start", "agent"], set_=merged
     )
+
+
+def upsert_buckets(
+    connection: Connection, table: Table, buckets: dict[tuple[int, str, datetime], dict[str, Any]]
+) -> None:
+    """Write aggregates, merging each into its bucket's row when one exists."""
+    if not buckets:
+        return
+    builder: Any = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = _merging(builder(table), table)
     rows = [
         {"point_id": point, "agent": agent, "period_start": start, **values}
         for (point, agent, start), values in buckets.items()
@@ -182,23 +185,36 @@ def _raw_where(start: datetime, end: datetime, point_ids: Sequence[int] | None) 
     return where
 
 
-_PG_AGGREGATE = """
-    INSERT INTO {table} AS t (point_id, agent, period_start, {counts},
-        rtt_min_ms, rtt_median_ms, rtt_p90_ms, rtt_max_ms)
-    SELECT point_id, agent, date_trunc('{unit}', started_at, 'UTC'),
-        count(DISTINCT started_at) FILTER (WHERE sent > 0),
-        count(DISTINCT started_at) FILTER (WHERE received > 0),
-        count(*), count(*) FILTER (WHERE received > 0),
-        sum(sent), sum(received), count(rtt_median_ms),
-        min(rtt_min_ms),
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY rtt_median_ms),
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY rtt_median_ms),
-        max(rtt_max_ms)
-    FROM probe_result
-    WHERE started_at >= :start AND started_at < :end {points}
-    GROUP BY 1, 2, 3
-    ON CONFLICT (point_id, period_start, agent) DO UPDATE SET {merge}
-"""
+def _pg_aggregate(table: Table, unit: str, where: list[Any]) -> Any:
+    """PostgreSQL: INSERT ... SELECT ... GROUP BY, merged as `upsert_buckets` merges: the
+    aggregation runs in the server; nothing travels to Python."""
+    raw = ProbeResult.__table__  # type: ignore[attr-defined]
+    started, rtt = raw.c.started_at, raw.c.rtt_median_ms
+    # Literal SQL, not bound values: the GROUP BY must repeat the very same expression.
+    bucket = func.date_trunc(literal_column(f"'{unit}'"), started, literal_column("'UTC'"))
+    aggregated = (
+        select(
+            raw.c.point_id,
+            raw.c.agent,
+            bucket,
+            func.count(started.distinct()).filter(raw.c.sent > 0),
+            func.count(started.distinct()).filter(raw.c.received > 0),
+            func.count(),
+            func.count().filter(raw.c.received > 0),
+            func.sum(raw.c.sent),
+            func.sum(raw.c.received),
+            func.count(rtt),
+            func.min(raw.c.rtt_min_ms),
+            func.percentile_cont(0.5).within_group(rtt),
+            func.percentile_cont(0.9).within_group(rtt),
+            func.max(raw.c.rtt_max_ms),
+        )
+        .where(*where)
+        .group_by(raw.c.point_id, raw.c.agent, bucket)
+    )
+    columns = ["point_id", "agent", "period_start", *COUNTS]
+    columns += ["rtt_min_ms", "rtt_median_ms", "rtt_p90_ms", "rtt_max_ms"]
+    return _merging(postgresql.insert(table).from_select(columns, aggregated), table)
 
 
 def aggregate(
@@ -213,19 +229,11 @@ def aggregate(
     hourly or daily table, merging with buckets already there. Returns (raw rows read, or
     None when the server did it all; buckets written)."""
     table = BUCKETS[unit]
+    where = _raw_where(start, end, point_ids)
     if connection.dialect.name == "postgresql":
-        # The aggregation runs in the server; nothing travels to Python.
-        sql = _PG_AGGREGATE.format(
-            table=table.name,
-            counts=", ".join(COUNTS),
-            unit=unit,
-            points="AND point_id = ANY(:ids)" if point_ids is not None else "",
-            merge=_PG_MERGE,
-        )
-        params: dict[str, Any] = {"start": start, "end": end}
-        if point_ids is not None:
-            params["ids"] = list(point_ids)
-        return None, connection.execute(text(sql), params).rowcount
+        # An INSERT's row count is only kept when asked for.
+        statement = _pg_aggregate(table, unit, where).execution_options(preserve_rowcount=True)
+        return None, connection.execute(statement).rowcount
     raw = ProbeResult.__table__  # type: ignore[attr-defined]
     rows = connection.execute(
         select(
@@ -237,27 +245,11 @@ def aggregate(
             raw.c.rtt_min_ms,
             raw.c.rtt_median_ms,
             raw.c.rtt_max_ms,
-        ).where(*_raw_where(start, end, point_ids))
+        ).where(*where)
     ).all()
     buckets = fold(rows, unit)
     upsert_buckets(connection, table, buckets)
     return len(rows), len(buckets)
-
-
-_PG_MERGE = ", ".join(
-    [f"{name} = t.{name} + excluded.{name}" for name in COUNTS]
-    + [
-        "rtt_min_ms = LEAST(t.rtt_min_ms, excluded.rtt_min_ms)",
-        "rtt_max_ms = GREATEST(t.rtt_max_ms, excluded.rtt_max_ms)",
-    ]
-    + [
-        f"{name} = CASE WHEN t.rtt_count = 0 THEN excluded.{name} "
-        f"WHEN excluded.rtt_count = 0 THEN t.{name} "
-        f"ELSE (t.{name} * t.rtt_count + excluded.{name} * excluded.rtt_count) "
-        f"/ (t.rtt_count + excluded.rtt_count) END"
-        for name in ("rtt_median_ms", "rtt_p90_ms")
-    ]
-)
 
 
 def roll_up_chunk(
