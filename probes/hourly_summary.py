@@ -66,8 +66,8 @@ def watermark(connection: Connection | Session) -> datetime | None:
     return datetime.fromisoformat(value) if value is not None else None
 
 
-def _set_watermark(connection: Connection, to: datetime) -> None:
-    if watermark(connection) is None:
+def _set_watermark(connection: Connection, to: datetime, *, first: bool) -> None:
+    if first:
         connection.execute(insert(META).values(key=WATERMARK_KEY, value=to.isoformat()))
     else:
         connection.execute(
@@ -88,21 +88,26 @@ def _oldest_raw(connection: Connection) -> datetime | None:
         return oldest_instant(session, "started_at")
 
 
-def _step(connection: Connection, target: datetime) -> tuple[datetime, int | None, int] | None:
-    """Summarise the next span (at most STEP) before `target`; None when nothing is left."""
+def _step(
+    connection: Connection, target: datetime
+) -> tuple[datetime, tuple[int | None, int] | None]:
+    """Summarise the next span (at most STEP) before `target`. Returns the watermark
+    afterwards and (raw rows read, buckets written), or None when nothing was left."""
     _lock(connection, shared=False)
-    start = watermark(connection)
+    through = watermark(connection)
+    start = through
     if start is None:
         oldest = _oldest_raw(connection)
         start = bucket_start(oldest, "hour") if oldest is not None else target
     if start >= target:
-        if watermark(connection) is None:
-            _set_watermark(connection, target)
-        return None
+        if through is None:
+            _set_watermark(connection, target, first=True)
+            return target, None
+        return through, None
     end = min(target, start + STEP)
-    read, buckets = aggregate(connection, unit="hour", start=start, end=end)
-    _set_watermark(connection, end)
-    return end, read, buckets
+    work = aggregate(connection, unit="hour", start=start, end=end)
+    _set_watermark(connection, end, first=through is None)
+    return end, work
 
 
 def summarise(
@@ -121,12 +126,11 @@ def summarise(
         with engine.connect() as connection:
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, first
-            done = _step(connection, target)
-            report.through = watermark(connection)
+            report.through, work = _step(connection, target)
             connection.commit()
-        if done is None:
+        if work is None:
             break
-        _end, read, buckets = done
+        read, buckets = work
         report.steps += 1
         report.buckets += buckets
         if read is None or report.raw_rows is None:
