@@ -1,5 +1,6 @@
-"""What a round may probe: configured points only, never a network, broadcast, multicast
-or unspecified address (nor a name resolving to one), and no more than a capped number.
+"""What a round may probe: configured points only, never an address the rule in
+`inventory.probe_address` refuses (nor a name resolving to one), never the network or broadcast
+address of a subnet this host is attached to, and no more than a capped number.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import scapy.layers.inet6  # noqa: F401  (sets up conf.route6)
@@ -16,16 +17,17 @@ from sqlmodel import Session, col, select
 
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, ProbeMethod
+from inventory.probe_address import (
+    IPAddress,
+    UnclearAddress,
+    address_literal,
+    destination,
+    refusal,
+)
 from probes.assignments import points_by_code, points_in_units
 from probes.options import ProbeOptions, parse_ports
 
 log = logging.getLogger(__name__)
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-# 255.255.255.255 and the "this network" block are never a host.
-_LIMITED_BROADCAST = ipaddress.IPv4Address("255.255.255.255")
-_THIS_NETWORK = ipaddress.IPv4Network("0.0.0.0/8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,42 +79,45 @@ def local_forbidden() -> dict[IPAddress, str]:
     return forbidden
 
 
-def refusal(ip: IPAddress, forbidden: dict[IPAddress, str]) -> str | None:
-    """Why `ip` must never be probed, or None when it may be."""
-    if ip.is_unspecified:
-        return "an unspecified address"
-    if ip.is_multicast:
-        return "a multicast address"
-    if isinstance(ip, ipaddress.IPv4Address):
-        if ip == _LIMITED_BROADCAST:
-            return "the limited broadcast address"
-        if ip in _THIS_NETWORK:
-            return "a 'this network' address (0.0.0.0/8)"
-        if ip.is_reserved:
-            return "a reserved address (240.0.0.0/4)"
-    if ip in forbidden:
-        return forbidden[ip]
-    # 127.0.0.0/8's own network and broadcast addresses, even without its route.
-    if ip == ipaddress.IPv4Address("127.0.0.0"):
-        return "the network address of 127.0.0.0/8"
-    if ip == ipaddress.IPv4Address("127.255.255.255"):
-        return "the broadcast address of 127.0.0.0/8"
-    return None
-
-
-def resolve(address: str) -> list[IPAddress]:
-    """Every address `address` stands for (a literal, or a name through the system resolver)."""
-    try:
-        return [ipaddress.ip_address(address)]
-    except ValueError:
-        pass
-    infos = socket.getaddrinfo(address, None, type=socket.SOCK_DGRAM)
+def resolve_name(name: str) -> list[IPAddress]:
+    """Every address the system resolver gives for `name`."""
+    infos = socket.getaddrinfo(name, None, type=socket.SOCK_DGRAM)
     found: list[IPAddress] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         ip = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
         if ip not in found:
             found.append(ip)
     return found
+
+
+def checked_address(
+    address: str, forbidden: Mapping[IPAddress, str]
+) -> tuple[IPAddress | None, str | None]:
+    """The address to send to for a configured `address`, or None and why nothing is sent.
+
+    The importer applies the same rule; this catches rows written another way and names
+    whose addresses changed. A name is refused when any address it resolves to is.
+    """
+    try:
+        literal = address_literal(address)
+    except UnclearAddress as exc:
+        return None, f"refused: {address} is {exc}"
+    if literal is not None:
+        addresses = [literal]
+    else:
+        try:
+            addresses = resolve_name(address)
+        except (OSError, UnicodeError) as exc:
+            return None, f"cannot resolve {address!r}: {exc}"
+        if not addresses:
+            return None, f"{address!r} resolves to no address"
+    for candidate in addresses:
+        why = refusal(candidate, forbidden)
+        if why:
+            shown = address if candidate == literal else f"{address} ({candidate})"
+            return None, f"refused: {shown} is {why}"
+    sendable = [destination(a) for a in addresses]
+    return next((a for a in sendable if a.version == 4), sendable[0]), None
 
 
 def methods_for(
@@ -185,28 +190,9 @@ def build_targets(
         problem = problem or method_problem
         if options.method in ("tcp",) and not ports:
             continue  # asked for TCP only: points without ports are not part of this round
-        ip, family = None, socket.AF_INET
+        ip: IPAddress | None = None
         if problem is None:
-            try:
-                addresses = resolve(point.address)
-            except (OSError, UnicodeError) as exc:
-                addresses, problem = [], f"cannot resolve {point.address!r}: {exc}"
-            if not addresses and problem is None:
-                problem = f"{point.address!r} resolves to no address"
-            for candidate in addresses:
-                why = refusal(candidate, forbidden)
-                if why:
-                    shown = (
-                        point.address
-                        if str(candidate) == point.address
-                        else f"{point.address} ({candidate})"
-                    )
-                    problem = f"refused: {shown} is {why}"
-                    break
-            if problem is None:
-                chosen = next((a for a in addresses if a.version == 4), addresses[0])
-                ip = str(chosen)
-                family = socket.AF_INET if chosen.version == 4 else socket.AF_INET6
+            ip, problem = checked_address(point.address, forbidden)
         if problem and problem.startswith("refused"):
             log.warning("point %s: %s; not probed", point.code, problem)
         targets.append(
@@ -215,8 +201,8 @@ def build_targets(
                 code=point.code,
                 name=point.name,
                 address=point.address,
-                ip=ip if problem is None else None,
-                family=family,
+                ip=None if ip is None else str(ip),
+                family=socket.AF_INET6 if ip is not None and ip.version == 6 else socket.AF_INET,
                 methods=methods,
                 ports=ports,
                 problem=problem,

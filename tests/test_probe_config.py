@@ -123,10 +123,12 @@ REFUSED = {
     "127.0.0.0": "refused: 127.0.0.0 is the network address of 127.0.0.0/8",
     "::": "refused: :: is an unspecified address",
     "ff02::1": "refused: ff02::1 is a multicast address",
-    # Names the system resolver turns into forbidden addresses.
-    "0": "refused: 0 (0.0.0.0) is an unspecified address",
-    "127.16777215": "refused: 127.16777215 (127.255.255.255) is the broadcast address of "
-    "127.0.0.0/8",
+    # Numbers the system resolver reads as addresses are refused before any lookup, as the
+    # importer refuses them (tests/test_probe_address.py covers names).
+    "0": "refused: 0 is not written as four decimal numbers without leading zeros: the system "
+    "reads it as 0.0.0.0",
+    "127.16777215": "refused: 127.16777215 is not written as four decimal numbers without "
+    "leading zeros: the system reads it as 127.255.255.255",
 }
 
 

@@ -31,6 +31,7 @@ from typer.testing import CliRunner
 from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.models import ConnectionPoint, ProbeHourly, ProbeResult
+from inventory.probe_address import refusal
 from probes.hourly_summary import GRACE, watermark
 from probes.lock import scheduler_lock
 from probes.metrics import ProbeMetrics
@@ -40,7 +41,7 @@ from probes.rollup_build import bucket_start
 from probes.runner import run_round
 from probes.schedule import Scheduler
 from probes.spool import Spool
-from probes.targets import Target, local_forbidden, refresh_routes, refusal
+from probes.targets import Target, local_forbidden, refresh_routes
 from tests.conftest import skip_or_fail
 from tests.netns_fixtures import Lab, add_points, network_lab
 

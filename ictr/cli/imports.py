@@ -41,7 +41,7 @@ def _run(entity: str, file: Path, options: ImportOptions) -> None:
     for line in report.lines():
         typer.echo(line)
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(2)
 
 
 def computers(

@@ -6,11 +6,11 @@ it) and returns the value, or raises `BadValue` with a reason a user can act on.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from datetime import date, datetime, timedelta
 
 from inventory.models import AgencyKind, ComputerKind, ComputerStatus, ProbeMethod
+from inventory.probe_address import address_literal, destination, refusal
 from inventory.text_keys import fold
 
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug is folded into this origin).
@@ -456,12 +456,17 @@ _HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(\.{_LABEL})*$")
 
 
 def host_address(value: object) -> str:
-    """An IP address or a host name."""
+    """An IP address a probe may be sent to (IPv4-mapped ones stored as IPv4), or a host name."""
     raw = text(value)
     try:
-        return str(ipaddress.ip_address(raw))
-    except ValueError:
-        pass
+        ip = address_literal(raw)
+    except ValueError as exc:
+        raise BadValue(str(exc)) from None
+    if ip is not None:
+        why = refusal(ip)
+        if why:
+            raise BadValue(f"not a probe target: {why}")
+        return str(destination(ip))
     if _HOSTNAME.match(raw.lower()) and not raw.replace(".", "").isdigit():
         return raw.lower()
     raise BadValue("not an IP address or host name")
