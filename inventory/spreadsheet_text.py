@@ -59,9 +59,12 @@ def from_csv_text(cell: str) -> str:
     return cell
 
 
-def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` whose texts are made safe for `DataFrame.to_csv`."""
-    return frame.map(csv_cell)
+def frame_to_csv(frame: pd.DataFrame) -> str:
+    """`frame` as CSV text (no index), its texts made safe by `csv_text`."""
+    # CRLF line ends, as RFC 4180 has them: the csv module quotes a cell holding any
+    # character of the line end, so a lone carriage return inside a text stays in its cell
+    # (with pandas' default "\n", it would end the row for Excel).
+    return frame.map(csv_cell).to_csv(index=False, lineterminator="\r\n")
 
 
 def xlsx_cells(sheet: Any, values: Iterable[object]) -> list[object]:
