@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +30,9 @@ from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.models import AdminUnit, Agency, AgencyKind, Computer
 from tests.conftest import PROJECT_ROOT
+from tests.dashboard_browser import app_server, free_port, in_namespace, network_namespace
 from tests.import_fixtures import computers, hg_engine_fixture  # noqa: F401 (hg_engine)
+from tests.test_dashboard_e2e import browser_ready  # noqa: F401 (fixture used by name)
 
 # Text as stored -> the CSV cell the export must write for it. Formula-like text (OWASP's
 # = + - @ tab CR, and the full-width forms) gets one leading apostrophe; so does text that
@@ -179,6 +186,23 @@ def test_export_then_import_is_exact(hg_engine: Engine, tmp_path: Path, fmt: str
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_short_text_of_quotes_and_formula_starts_round_trips(
+    hg_engine: Engine, tmp_path: Path, fmt: str
+) -> None:
+    """All 1- to 4-character texts over apostrophe, formula starts and a letter: the
+    apostrophe rule must give back each one exactly, whatever it begins with."""
+    alphabet = ["'", "=", "-", "＠", "a"]
+    texts = ["".join(p) for n in range(1, 5) for p in itertools.product(alphabet, repeat=n)]
+    _seed(hg_engine, texts)
+    before = _snapshot(hg_engine)
+    out = tmp_path / f"may.{fmt}"
+    _invoke("export", "computers", "-o", str(out))
+    result = _invoke("import", "computers", str(out))
+    assert f"new 0, updated 0, unchanged {len(before)}" in result.output
+    assert _snapshot(hg_engine) == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_text_with_spaces_around_comes_back_trimmed_never_as_a_formula(
     hg_engine: Engine, tmp_path: Path, fmt: str
 ) -> None:
@@ -278,3 +302,33 @@ def test_inventory_page_csv_download_marks_formula_text(
         assert (row["manufacturer"], row["model"], row["os"]) == (cell, cell, cell), value
     assert rows["T00"]["agency_name"] == '\'=HYPERLINK("http://x","y")'
     assert rows["T00"]["purchase_year"] == "2015"
+
+
+@pytest.mark.usefixtures("browser_ready")
+def test_tables_offer_no_download_that_writes_cells_raw(
+    hostile: Engine, db_url: str, tmp_path: Path
+) -> None:
+    """Streamlit's own table download writes each cell as it is (=HYPERLINK... live): the
+    dashboard turns it off, as `ictr up` starts it; the page's CSV button stays."""
+    with network_namespace() as namespace:
+        with app_server(
+            database_url=db_url,
+            port=free_port(),
+            namespace=namespace,
+            log_path=tmp_path / "streamlit.log",
+        ) as url:
+            done = subprocess.run(
+                in_namespace(
+                    namespace,
+                    [sys.executable, "-m", "tests.table_toolbar_browser", f"{url}inventory"],
+                ),
+                cwd=PROJECT_ROOT,
+                env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+    assert done.returncode == 0, done.stderr[-4000:]
+    labels = json.loads(done.stdout.strip().splitlines()[-1])["labels"]
+    assert "Search" in labels  # the toolbar was there
+    assert "Download as CSV" not in labels
