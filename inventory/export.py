@@ -18,7 +18,7 @@ from inventory.importing.agency_match import AgencyMatcher
 from inventory.importing.columns import COMPUTER_COLUMNS
 from inventory.importing.values import BadValue, computer_status
 from inventory.models import AdminUnit, Agency, Computer, ComputerKind, ComputerStatus
-from inventory.spreadsheet_text import csv_cell, xlsx_cells
+from inventory.spreadsheet_text import XlsxTextError, csv_cell, xlsx_cells, xlsx_file
 
 FORMATS = ("csv", "xlsx")
 
@@ -170,31 +170,35 @@ def write_csv(path: Path, header: Sequence[str], rows: list[list[Any]]) -> None:
 
 
 def write_xlsx(path: Path, header: Sequence[str], rows: list[list[Any]], title: str) -> None:
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    bold = Font(bold=True)
-    head = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(xlsx_cells(sheet, head))
-    dated = {i for i, n in enumerate(EXPORT_COLUMNS) if n in ("purchase_date", "last_audit")}
-    for row in rows:
-        out: list[Any] = []
-        for i, value in enumerate(row):
-            if i in dated and isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "DD/MM/YYYY"
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(xlsx_cells(sheet, out))
-    workbook.save(path)
+    with xlsx_file(path) as workbook:
+        sheet = workbook.create_sheet(title)
+        bold = Font(bold=True)
+        head = []
+        for name in header:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            head.append(cell)
+        sheet.append(xlsx_cells(sheet, head))
+        dated = {i for i, n in enumerate(EXPORT_COLUMNS) if n in ("purchase_date", "last_audit")}
+        for row in rows:
+            out: list[Any] = []
+            for i, value in enumerate(row):
+                if i in dated and isinstance(value, date):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "DD/MM/YYYY"
+                    out.append(cell)
+                else:
+                    out.append(value)
+            try:
+                sheet.append(xlsx_cells(sheet, out))
+            except XlsxTextError as exc:
+                column = header[row.index(exc.text)]
+                raise IctrError(
+                    f"cannot write {path.name}: {row[0]}, column {column}: {exc}"
+                ) from None
 
 
 def export_computers(

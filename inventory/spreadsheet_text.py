@@ -17,18 +17,41 @@ spaces do not hide it (" =1" counts), since some programs trim cells before look
 
 So `from_csv_text(csv_text(t)) == t` for every text t. Numbers are never touched: only `str`
 values get the treatment, so -5 stays a number while the text "-2+3" is quoted.
+
+An XLSX file cannot hold most ASCII control characters (U+0000-U+001F but tab, line feed and
+carriage return); a text with one is refused with `XlsxTextError` instead of being changed.
+CSV holds any text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from inventory.errors import IctrError
 
 if TYPE_CHECKING:
     import pandas as pd
+    from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 TEXT_MARK = "'"
+# What XML 1.0 (and so an .xlsx file) cannot hold; openpyxl refuses the same characters.
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class XlsxTextError(IctrError):
+    """A text an .xlsx file cannot hold."""
+
+    def __init__(self, text: str, char: str) -> None:
+        super().__init__(
+            f"{text!r} holds the control character U+{ord(char):04X}, which an .xlsx file "
+            "cannot hold: correct the value, or export as CSV"
+        )
+        self.text = text
 
 
 def is_formula_like(text: str) -> bool:
@@ -78,6 +101,8 @@ def xlsx_cells(sheet: Any, values: Iterable[object]) -> list[object]:
     row: list[object] = []
     for value in values:
         if isinstance(value, str):
+            if bad := _NOT_IN_XLSX.search(value):
+                raise XlsxTextError(value, bad.group())
             value = WriteOnlyCell(sheet, value=value)
         if isinstance(value, Cell) and isinstance(value.value, str):
             value.data_type = "s"
@@ -90,3 +115,27 @@ def xlsx_cells(sheet: Any, values: Iterable[object]) -> list[object]:
 def append_row(sheet: Any, values: Iterable[object]) -> None:
     """`sheet.append(values)` with every text written as text (see `xlsx_cells`)."""
     sheet.append(xlsx_cells(sheet, values))
+
+
+@contextmanager
+def xlsx_file(path: Path) -> Iterator[Workbook]:
+    """A write-only workbook, saved to `path` when the block ends; when the block fails
+    (a text an .xlsx cannot hold), nothing is written and the error is one line."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    try:
+        yield workbook
+    except BaseException as exc:
+        # Finish each sheet's temporary file now: an abandoned row writer would otherwise
+        # print a traceback when Python collects it.
+        for sheet in workbook.worksheets:
+            if not sheet.closed:
+                sheet.close()
+        if isinstance(exc, XlsxTextError):
+            raise IctrError(f"cannot write {path.name}: {exc}") from None
+        raise
+    try:
+        workbook.save(path)
+    except OSError as exc:
+        raise IctrError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -247,6 +247,44 @@ def test_plan_xlsx_writes_text_not_formulas(hostile: Engine, tmp_path: Path) -> 
     assert set(ROUND_TRIP) <= texts  # asset tags and OS names of the due computers
 
 
+def _ictr(*args: str) -> subprocess.CompletedProcess[str]:
+    """`ictr` in its own process: what it prints up to its exit, tracebacks included."""
+    return subprocess.run(
+        [sys.executable, "-m", "ictr.cli", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_control_character_an_xlsx_cannot_hold_is_one_clear_error(
+    hg_engine: Engine, tmp_path: Path
+) -> None:
+    _seed(hg_engine, ["Windows\x07 10"])
+    out = tmp_path / "may.xlsx"
+    done = _ictr("export", "computers", "-o", str(out))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        "error: cannot write may.xlsx: T00, column Số serial: 'Windows\\x07 10' holds the "
+        "control character U+0007, which an .xlsx file cannot hold: correct the value, or "
+        "export as CSV"
+    ]
+    assert not out.exists()
+    plan = tmp_path / "ke-hoach.xlsx"
+    done = _ictr("plan", "--from", "2027", "-o", str(plan))
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "cannot write ke-hoach.xlsx: 'Windows\\x07 10' holds the control character U+0007" in (
+        done.stderr
+    )
+    assert not plan.exists()
+    # CSV holds any text, and gives it back.
+    before = _snapshot(hg_engine)
+    _invoke("export", "computers", "-o", str(tmp_path / "may.csv"))
+    _invoke("import", "computers", str(tmp_path / "may.csv"))
+    assert _snapshot(hg_engine) == before
+
+
 @pytest.fixture
 def hostile_district(hostile: Engine) -> str:
     """Đồng Văn (026) renamed to a formula, as a database could hold it."""

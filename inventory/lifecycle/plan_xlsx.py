@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from inventory.errors import IctrError
 from inventory.lifecycle.plan import Plan, PlanItem
 from inventory.lifecycle.plan_output import budget_note_vi
-from inventory.spreadsheet_text import append_row
+from inventory.spreadsheet_text import append_row, xlsx_file
 
 KIND_VI = {"desktop": "Máy bàn", "laptop": "Máy xách tay", "server": "Máy chủ", "other": "Khác"}
 YEAR_HEADERS = [
@@ -46,11 +45,14 @@ def _note(item: PlanItem) -> str:
 
 
 def write_plan_xlsx(plan: Plan, path: Path) -> None:
-    from openpyxl import Workbook
+    with xlsx_file(path) as workbook:
+        _fill(workbook, plan)
+
+
+def _fill(workbook: Any, plan: Plan) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
     bold = Font(bold=True)
 
     def header(sheet: Any, names: list[str]) -> list[Any]:
@@ -165,7 +167,3 @@ def write_plan_xlsx(plan: Plan, path: Path) -> None:
         for agency in sorted(agencies.values(), key=lambda a: (a.district, a.name)):
             a = y.by_agency[agency.id]
             append_row(sheet, [agency.name, agency.code, a.replace, a.new, a.cost])
-    try:
-        workbook.save(path)
-    except OSError as exc:
-        raise IctrError(f"cannot write {path}: {exc.strerror or exc}") from None
