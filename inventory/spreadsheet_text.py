@@ -1,8 +1,8 @@
 """Text written to a spreadsheet stays text: no value from the database or a file becomes a
 formula in anything we export (CSV or XLSX), and our importer reads every text back exactly.
 
-What counts as formula-like (OWASP's "CSV injection" list, plus the full-width forms that
-Excel with an East Asian input method also takes as a formula start): a text whose first
+What counts as formula-like (OWASP's "CSV injection" list, plus the full-width forms, which
+some spreadsheets also take as a formula start): a text whose first
 character is `=` `+` `-` `@`, a tab or a carriage return, or `＝` `＋` `－` `＠`; leading
 spaces do not hide it (" =1" counts), since some programs trim cells before looking.
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,7 +131,8 @@ def xlsx_file(path: Path) -> Iterator[Workbook]:
         # print a traceback when Python collects it.
         for sheet in workbook.worksheets:
             if not sheet.closed:
-                sheet.close()
+                with suppress(Exception):  # the error being raised is the one to report
+                    sheet.close()
         if isinstance(exc, XlsxTextError):
             raise IctrError(f"cannot write {path.name}: {exc}") from None
         raise
