@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from inventory.importing.agency_match import AgencyMatcher
 from inventory.importing.columns import COMPUTER_COLUMNS
 from inventory.importing.values import BadValue, computer_status
 from inventory.models import AdminUnit, Agency, Computer, ComputerKind, ComputerStatus
+from inventory.spreadsheet_text import XlsxTextError, csv_cell, xlsx_cells, xlsx_file
 
 FORMATS = ("csv", "xlsx")
 
@@ -154,43 +156,49 @@ def _number(value: float | None, for_xlsx: bool) -> Any:
     # digit keeps such a value a decimal.
     if "." in text and len(text.split(".")[1]) == 3:
         text += "0"
-    return text
+    # A Decimal, not a str: written with exactly these digits, and still a number to the
+    # CSV writer, which quotes only texts.
+    return Decimal(text)
 
 
 def write_csv(path: Path, header: Sequence[str], rows: list[list[Any]]) -> None:
     # UTF-8 with a byte-order mark: Excel then opens Vietnamese text correctly.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
+        writer.writerow([csv_cell(name) for name in header])
+        writer.writerows([["" if v is None else csv_cell(v) for v in row] for row in rows])
 
 
 def write_xlsx(path: Path, header: Sequence[str], rows: list[list[Any]], title: str) -> None:
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    bold = Font(bold=True)
-    head = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
-    dated = {i for i, n in enumerate(EXPORT_COLUMNS) if n in ("purchase_date", "last_audit")}
-    for row in rows:
-        out: list[Any] = []
-        for i, value in enumerate(row):
-            if i in dated and isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "DD/MM/YYYY"
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
-    workbook.save(path)
+    with xlsx_file(path) as workbook:
+        sheet = workbook.create_sheet(title)
+        bold = Font(bold=True)
+        head = []
+        for name in header:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            head.append(cell)
+        sheet.append(xlsx_cells(sheet, head))
+        dated = {i for i, n in enumerate(EXPORT_COLUMNS) if n in ("purchase_date", "last_audit")}
+        for row in rows:
+            out: list[Any] = []
+            for i, value in enumerate(row):
+                if i in dated and isinstance(value, date):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "DD/MM/YYYY"
+                    out.append(cell)
+                else:
+                    out.append(value)
+            try:
+                sheet.append(xlsx_cells(sheet, out))
+            except XlsxTextError as exc:
+                column = header[row.index(exc.text)]
+                raise IctrError(
+                    f"cannot write {path.name}: {row[0]}, column {column}: {exc}"
+                ) from None
 
 
 def export_computers(

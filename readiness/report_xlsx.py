@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from inventory.spreadsheet_text import append_row
 from readiness.indicators import INDICATORS
 
 SCORE_HEADERS = {
@@ -36,12 +37,13 @@ def write_report(
     workbook.remove(workbook.active)
     for title, table in tables.items():
         sheet = workbook.create_sheet(title)
-        sheet.append([f"Báo cáo mức độ sẵn sàng ứng dụng CNTT năm {year} — {province_name}"])
-        sheet.append(
+        append_row(sheet, [f"Báo cáo mức độ sẵn sàng ứng dụng CNTT năm {year} — {province_name}"])
+        append_row(
+            sheet,
             [
                 f"Số liệu tính đến ngày {at.strftime('%d/%m/%Y')}"
                 + (" — DỮ LIỆU MÔ PHỎNG (synthetic), không phải số liệu thật" if synthetic else "")
-            ]
+            ],
         )
         sheet["A1"].font = Font(bold=True, size=13)
         headers = ["Mã ĐVHC", "Tên đơn vị"]
@@ -49,7 +51,7 @@ def write_report(
         headers += [
             INDICATORS[c].label_vi if c in INDICATORS else SCORE_HEADERS[c] for c in columns
         ]
-        sheet.append(headers)
+        append_row(sheet, headers)
         for cell in sheet[3]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -64,7 +66,7 @@ def write_report(
                     if column == "rank"
                     else round(float(value), 4)
                 )
-            sheet.append(row)
+            append_row(sheet, row)
         sheet.freeze_panes = "C4"
         sheet.column_dimensions["B"].width = 28
         for index in range(3, len(headers) + 1):

@@ -13,6 +13,7 @@ from dashboard.queries.units import districts
 from dashboard.replacement_plan import plan_available, replacement_plan
 from inventory.db import session_scope
 from inventory.errors import IctrError
+from inventory.spreadsheet_text import frame_to_csv
 
 SHOWN = ["asset_tag", "kind", "manufacturer", "model", "os", "purchase_year", "status",
          "internet", "agency_name", "unit_name", "district_name"]  # fmt: skip
@@ -83,7 +84,7 @@ st.dataframe(
 )
 st.download_button(
     t("download_csv"),
-    found[SHOWN].to_csv(index=False).encode("utf-8-sig"),
+    frame_to_csv(found[SHOWN]).encode("utf-8-sig"),
     file_name="computers.csv",
     mime="text/csv",
     key="inv_csv",

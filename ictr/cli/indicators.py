@@ -17,6 +17,7 @@ from inventory.errors import IctrError
 from inventory.migrate import require_current_schema
 from inventory.models import AdminUnit, UnitLevel
 from inventory.settings import get_settings
+from inventory.spreadsheet_text import frame_to_csv
 from readiness.index import load_config
 from readiness.indicators import INDICATORS, LEVELS
 from readiness.periods import period_date, quarter_of
@@ -130,7 +131,7 @@ def indicators(
     if output_format == "json":
         typer.echo(json.dumps(_records(table), ensure_ascii=False, indent=1))
     elif output_format == "csv":
-        typer.echo(table.drop(columns=["parent_code"]).to_csv(index=False), nl=False)
+        typer.echo(frame_to_csv(table.drop(columns=["parent_code"])), nl=False)
     else:
         _print_table(table)
         if synthetic:

@@ -42,6 +42,10 @@ def streamlit_argv(port: int, address: str) -> list[str]:
         # Users see an error's type; the details (paths, SQL) go to the server log only.
         "--client.showErrorDetails",
         "type",
+        # No CSV download or copy from a table's toolbar: Streamlit writes the cells as they
+        # are, formulas included; the pages' own download buttons make text safe.
+        "--client.disableDataExport",
+        "true",
         # A server does not reload its code: without this, every new browser session walks
         # every imported module's files to watch them (about 0.3 s of the server's time,
         # during which it serves nothing else).

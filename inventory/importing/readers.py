@@ -16,6 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from inventory.errors import IctrError
+from inventory.spreadsheet_text import from_csv_text
 
 Cell = str | int | float | date | datetime | None
 
@@ -80,7 +81,8 @@ def read_csv(path: Path) -> Table:
         # Excel shows one record per row, even when a quoted cell spans several lines.
         for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
             if any(cell.strip() for cell in record):
-                rows.append(list(record))
+                # Our export marks formula-like text with a leading "'": read it back as is.
+                rows.append([from_csv_text(cell) for cell in record])
                 numbers.append(number)
     except csv.Error as exc:
         raise IctrError(f"{path.name}: not a readable CSV file ({exc})") from None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from inventory.errors import IctrError
 from inventory.lifecycle.plan import Plan, PlanItem
 from inventory.lifecycle.plan_output import budget_note_vi
+from inventory.spreadsheet_text import append_row, xlsx_file
 
 KIND_VI = {"desktop": "Máy bàn", "laptop": "Máy xách tay", "server": "Máy chủ", "other": "Khác"}
 YEAR_HEADERS = [
@@ -45,11 +45,14 @@ def _note(item: PlanItem) -> str:
 
 
 def write_plan_xlsx(plan: Plan, path: Path) -> None:
-    from openpyxl import Workbook
+    with xlsx_file(path) as workbook:
+        _fill(workbook, plan)
+
+
+def _fill(workbook: Any, plan: Plan) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    workbook = Workbook(write_only=True)
     bold = Font(bold=True)
 
     def header(sheet: Any, names: list[str]) -> list[Any]:
@@ -62,20 +65,21 @@ def write_plan_xlsx(plan: Plan, path: Path) -> None:
 
     last = plan.start + plan.years - 1
     summary = workbook.create_sheet("Tổng hợp")
-    summary.append(
-        [WriteOnlyCell(summary, value=f"KẾ HOẠCH THAY THẾ MÁY TÍNH {plan.start}-{last}")]
+    append_row(
+        summary, [WriteOnlyCell(summary, value=f"KẾ HOẠCH THAY THẾ MÁY TÍNH {plan.start}-{last}")]
     )
-    summary.append(["Địa bàn", f"Huyện {plan.district}" if plan.district else "Toàn tỉnh"])
-    summary.append(["Kinh phí tối đa mỗi năm (VNĐ)", plan.budget or "Không giới hạn"])
-    summary.append(["Cách phân bổ", budget_note_vi(plan)])
-    summary.append(["Số máy đang quản lý (trừ máy thanh lý)", plan.computers])
-    summary.append(["Số máy không rõ năm mua (tuổi máy không rõ)", plan.age_unknown])
-    summary.append(["Số máy cần nâng cấp HĐH (nâng cấp được)", plan.os_upgrade_needed])
-    summary.append([f"Số máy đến hạn sau {last}", plan.later])
-    summary.append([])
-    summary.append(header(summary, SUMMARY_HEADERS))
+    append_row(summary, ["Địa bàn", f"Huyện {plan.district}" if plan.district else "Toàn tỉnh"])
+    append_row(summary, ["Kinh phí tối đa mỗi năm (VNĐ)", plan.budget or "Không giới hạn"])
+    append_row(summary, ["Cách phân bổ", budget_note_vi(plan)])
+    append_row(summary, ["Số máy đang quản lý (trừ máy thanh lý)", plan.computers])
+    append_row(summary, ["Số máy không rõ năm mua (tuổi máy không rõ)", plan.age_unknown])
+    append_row(summary, ["Số máy cần nâng cấp HĐH (nâng cấp được)", plan.os_upgrade_needed])
+    append_row(summary, [f"Số máy đến hạn sau {last}", plan.later])
+    append_row(summary, [])
+    append_row(summary, header(summary, SUMMARY_HEADERS))
     for y in plan.plan_years:
-        summary.append(
+        append_row(
+            summary,
             [
                 y.year,
                 y.totals.replace,
@@ -84,33 +88,36 @@ def write_plan_xlsx(plan: Plan, path: Path) -> None:
                 y.totals.cost,
                 len(y.moved_on),
                 sum(i.cost for i in y.moved_on),
-            ]
+            ],
         )
     t = plan.total
-    summary.append(["Tổng", t.replace, t.new, t.count, t.cost])
+    append_row(summary, ["Tổng", t.replace, t.new, t.count, t.cost])
     if plan.unfunded:
-        summary.append(
+        append_row(
+            summary,
             [
                 f"Chưa bố trí được kinh phí sau năm {last}",
                 len(plan.unfunded),
                 sum(i.cost for i in plan.unfunded),
-            ]
+            ],
         )
     if plan.too_dear:
-        summary.append(
+        append_row(
+            summary,
             [
                 "Vượt kinh phí cả năm (không thể bố trí)",
                 len(plan.too_dear),
                 sum(i.cost for i in plan.too_dear),
-            ]
+            ],
         )
-    summary.append([])
+    append_row(summary, [])
     years = [y.year for y in plan.plan_years]
-    summary.append(
+    append_row(
+        summary,
         header(
             summary,
             ["Mã", "Huyện/Thành phố"] + [f"{y} ({w})" for y in years for w in ("số máy", "VNĐ")],
-        )
+        ),
     )
     districts = sorted({code for y in plan.plan_years for code in y.by_district})
     for code in districts:
@@ -118,13 +125,14 @@ def write_plan_xlsx(plan: Plan, path: Path) -> None:
         for y in plan.plan_years:
             d = y.by_district.get(code)
             row += [d.count if d else 0, d.cost if d else 0]
-        summary.append(row)
+        append_row(summary, row)
 
     for y in plan.plan_years:
         sheet = workbook.create_sheet(f"Năm {y.year}")
-        sheet.append(header(sheet, YEAR_HEADERS))
+        append_row(sheet, header(sheet, YEAR_HEADERS))
         for n, item in enumerate(y.items, start=1):
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     n,
                     "Mua mới" if item.action == "new" else "Thay thế",
@@ -138,25 +146,24 @@ def write_plan_xlsx(plan: Plan, path: Path) -> None:
                     "; ".join(item.details),
                     item.cost,
                     _note(item),
-                ]
+                ],
             )
-        sheet.append(["Tổng", None, None, None, None, None, None, None, None, None, y.totals.cost])
+        append_row(
+            sheet, ["Tổng", None, None, None, None, None, None, None, None, None, y.totals.cost]
+        )
         if y.moved_on:
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     f"Không đủ kinh phí: {len(y.moved_on)} máy "
                     f"({sum(i.cost for i in y.moved_on):,} VNĐ) chuyển sang năm {y.year + 1}"
-                ]
+                ],
             )
-        sheet.append([])
-        sheet.append(
-            header(sheet, ["Cơ quan", "Mã cơ quan", "Thay thế", "Mua mới", "Kinh phí (VNĐ)"])
+        append_row(sheet, [])
+        append_row(
+            sheet, header(sheet, ["Cơ quan", "Mã cơ quan", "Thay thế", "Mua mới", "Kinh phí (VNĐ)"])
         )
         agencies = {i.agency.id: i.agency for i in y.items}
         for agency in sorted(agencies.values(), key=lambda a: (a.district, a.name)):
             a = y.by_agency[agency.id]
-            sheet.append([agency.name, agency.code, a.replace, a.new, a.cost])
-    try:
-        workbook.save(path)
-    except OSError as exc:
-        raise IctrError(f"cannot write {path}: {exc.strerror or exc}") from None
+            append_row(sheet, [agency.name, agency.code, a.replace, a.new, a.cost])
