@@ -19,7 +19,8 @@ from inventory.models import (
     ServiceFigure,
     UnitLevel,
 )
-from readiness.table import AgePolicy, readiness_long
+from readiness.lifecycle_view import AgePolicy
+from readiness.table import readiness_long
 from tests.conftest import add_province
 
 AT = date(2024, 6, 30)  # day 182 of a leap year

@@ -26,7 +26,8 @@ from inventory.models import (
 from readiness.index.composite import composite_index
 from readiness.index.config import parse_config
 from readiness.indicators import INDICATORS, rollup
-from readiness.table import AgePolicy, readiness_long, readiness_table
+from readiness.lifecycle_view import AgePolicy
+from readiness.table import readiness_long, readiness_table
 from tests.conftest import add_province
 
 AT = date(2024, 6, 30)
