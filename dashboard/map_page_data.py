@@ -16,9 +16,9 @@ from dashboard.assets import AssetUrls, TileSetting
 from dashboard.indicator_choice import indicator_values, map_indicator
 from dashboard.map_build import MapIndicator, build_map
 from dashboard.map_component import frame_args
-from dashboard.point_status import UP
 from dashboard.queries.points import point_views
 from dashboard.queries.readiness import province_readiness
+from probes.point_status import UP
 from readiness.geometry import level_feature_collection
 
 LEVELS = ("district", "commune")

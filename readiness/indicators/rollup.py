@@ -19,6 +19,7 @@ from sqlmodel import Session, col
 
 from inventory.errors import IctrError
 from inventory.models import Agency, AgencyKind, ConnectionPoint
+from probes.point_status import MEASURED, UP
 from readiness.indicators import base_counts
 from readiness.indicators.catalog import INDICATORS, LEVELS
 from readiness.indicators.point_counts import point_counts
@@ -184,7 +185,8 @@ def compute(
             ]
         },
     )
-    with_points = points["rounds_30d"].notna().to_numpy()  # any round in 30 days
+    status = points["status_now"]
+    measured = status.isin(MEASURED).to_numpy()  # a status that says how the point is now
     p = _sums(
         point_rows,
         n,
@@ -202,8 +204,8 @@ def compute(
                     "received_7d",
                 ]
             },
-            "up_now": np.where(with_points, points["up_now"].to_numpy(dtype=float), np.nan),
-            "with_points": np.where(with_points, 1.0, np.nan),
+            "points_up": np.where(measured, (status == UP).to_numpy(dtype=float), np.nan),
+            "points_measured": np.where(measured, 1.0, np.nan),
         },
     )
     located = point_rows >= 0
@@ -228,7 +230,7 @@ def compute(
             known * at_year - (a["purchase_year_sum"] + 0.5 * known),
             known,
         ),
-        "points_up_pct": (p["up_now"], p["with_points"]),
+        "points_up_pct": (p["points_up"], p["points_measured"]),
         "availability_24h_pct": (p["good_24h"], p["rounds_24h"]),
         "availability_7d_pct": (p["good_7d"], p["rounds_7d"]),
         "availability_30d_pct": (p["good_30d"], p["rounds_30d"]),
