@@ -10,7 +10,7 @@ from sqlmodel import Session
 from readiness.index import IndexConfig, load_config
 from readiness.index.composite import composite_index
 from readiness.indicators import INDICATORS
-from readiness.indicators.rollup import Figures, compute, long_table
+from readiness.indicators.by_unit import Figures, aggregate_units, long_table
 from readiness.lifecycle_view import AgePolicy, age_policy_from_lifecycle
 
 
@@ -18,7 +18,7 @@ def _figures(
     session: Session, *, level: str, at: date, policy: AgePolicy | None, within: str | None
 ) -> Figures:
     policy = policy or age_policy_from_lifecycle()
-    return compute(
+    return aggregate_units(
         session,
         level=level,
         at=at,
