@@ -25,12 +25,6 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "no_data": ("không có dữ liệu", "no data"),
     "no_data_yet": ("Chưa có dữ liệu.", "No data yet."),
-    "readiness_pending": (
-        "Chưa tính được các chỉ tiêu: chính sách niên hạn sử dụng và hệ điều hành chưa được "
-        "cài đặt. Bản đồ chỉ hiển thị ranh giới và điểm kết nối.",
-        "Indicators cannot be computed yet: the service-life and OS policy is not installed. "
-        "The map shows boundaries and connection points only.",
-    ),
     "as_of": ("Số liệu tính đến ngày", "Figures as of"),
     # Editor access
     "editor": ("Biên tập", "Editing"),

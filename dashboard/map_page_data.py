@@ -16,9 +16,9 @@ from dashboard.assets import AssetUrls, TileSetting
 from dashboard.indicator_choice import indicator_values, map_indicator
 from dashboard.map_build import MapIndicator, build_map
 from dashboard.map_component import frame_args
-from dashboard.point_status import UP
 from dashboard.queries.points import point_views
-from dashboard.queries.readiness import readiness_or_none
+from dashboard.queries.readiness import province_readiness
+from probes.point_status import UP
 from readiness.geometry import level_feature_collection
 
 LEVELS = ("district", "commune")
@@ -26,16 +26,16 @@ LEVELS = ("district", "commune")
 
 @dataclass
 class MapData:
-    """The level's shapes, readiness table (None without the lifecycle policy) and points:
-    the same whichever indicator is shown, in whichever language."""
+    """The level's shapes, readiness table and points: the same whichever indicator is shown,
+    in whichever language."""
 
     shapes: dict[str, Any]
-    table: pd.DataFrame | None
+    table: pd.DataFrame
     points: pd.DataFrame
 
-    def values(self, indicator_key: str) -> pd.DataFrame | None:
+    def values(self, indicator_key: str) -> pd.DataFrame:
         """code, name, value, rank of the indicator."""
-        return None if self.table is None else indicator_values(self.table, indicator_key)
+        return indicator_values(self.table, indicator_key)
 
     def folium_map(
         self,
@@ -64,9 +64,8 @@ class MapView:
     """What the page shows, small enough to cache and copy on every run."""
 
     frame: dict[str, str] | None  # `map_component.frame_args`; None when there are no shapes
-    values: pd.DataFrame | None
+    values: pd.DataFrame
     indicator: MapIndicator
-    readiness_missing: bool  # no lifecycle policy yet: no indicators
     points_up: int
     points_total: int
 
@@ -76,7 +75,7 @@ def load_map_data(
 ) -> MapData:
     return MapData(
         shapes=level_feature_collection(session, level, province_code=province_code),
-        table=readiness_or_none(session, level=level, at=today),
+        table=province_readiness(session, level=level, at=today),
         points=point_views(session, now=now),
     )
 
@@ -105,7 +104,6 @@ def map_view(
         frame=frame,
         values=data.values(indicator_key),
         indicator=map_indicator(indicator_key, lang),
-        readiness_missing=data.table is None,
         points_up=int((data.points["status"] == UP).sum()),
         points_total=len(data.points),
     )

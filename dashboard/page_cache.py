@@ -17,7 +17,7 @@ import streamlit as st
 from dashboard.assets import TileSetting
 from dashboard.data_version import data_version
 from dashboard.map_page_data import MapData, MapView, load_map_data, map_view
-from dashboard.queries.readiness import readiness_or_none
+from dashboard.queries.readiness import province_readiness
 from dashboard.queries.summary import headline_counts
 from inventory.db import get_engine, session_scope
 from inventory.settings import get_settings
@@ -70,11 +70,9 @@ def map_page(
 
 
 @st.cache_data(ttl=TTL_S, max_entries=32, show_spinner=False)
-def readiness(
-    database_url: str, *, version: str | None, level: str, today: date
-) -> pd.DataFrame | None:
+def readiness(database_url: str, *, version: str | None, level: str, today: date) -> pd.DataFrame:
     with session_scope(get_engine(database_url)) as session:
-        return readiness_or_none(session, level=level, at=today)
+        return province_readiness(session, level=level, at=today)
 
 
 @st.cache_data(ttl=TTL_S, max_entries=8, show_spinner=False)

@@ -1,12 +1,7 @@
-"""The replacement plan for the Inventory page, from `inventory.lifecycle` when installed.
-
-The plan module is built separately; until it is there, `plan_available()` is False and the
-page says so instead of failing.
-"""
+"""The replacement plan for the Inventory page (`inventory.lifecycle`), and its XLSX workbook."""
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,14 +9,10 @@ from pathlib import Path
 import pandas as pd
 from sqlmodel import Session
 
-PLAN_MODULE = "inventory.lifecycle.plan"
-
-
-def plan_available() -> bool:
-    try:
-        return importlib.util.find_spec(PLAN_MODULE) is not None
-    except ModuleNotFoundError:
-        return False
+from inventory.lifecycle.plan import build_plan
+from inventory.lifecycle.plan_output import budget_note, budget_note_vi, plan_dict
+from inventory.lifecycle.plan_xlsx import write_plan_xlsx
+from inventory.lifecycle.policy import load_policy
 
 
 @dataclass(frozen=True)
@@ -39,11 +30,6 @@ def replacement_plan(
     session: Session, *, start: int, years: int, budget: int | None, district: str | None
 ) -> PlanView:
     """Build the plan with the lifecycle policy in force, and its XLSX workbook."""
-    from inventory.lifecycle.plan import build_plan
-    from inventory.lifecycle.plan_output import budget_note, budget_note_vi, plan_dict
-    from inventory.lifecycle.plan_xlsx import write_plan_xlsx
-    from inventory.lifecycle.policy import load_policy
-
     plan = build_plan(
         session, load_policy(), start=start, years=years, budget=budget, district=district
     )

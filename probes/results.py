@@ -1,5 +1,5 @@
 """What a round found: one summary per point and method (a future ProbeResult row),
-Smokeping-style statistics, and each point's status in the round.
+Smokeping-style statistics, and each point's status in the round (`probes.point_status`).
 """
 
 from __future__ import annotations
@@ -12,13 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from probes.attempt import ANSWERED, CLOSED, FAILED, OPEN, UNREACHABLE, Attempt
+from probes.point_status import round_status
 from probes.targets import Target
-
-# A point's status in one round.
-UP = "up"  # every method answered, every configured port open
-DEGRADED = "degraded"  # reachable, but a method went unanswered or a configured port is closed
-DOWN = "down"  # nothing answered at all: this is what counts towards an incident
-SKIPPED = "skipped"  # nothing was sent (refused address, unresolvable name, misconfigured)
 
 
 @dataclass
@@ -199,21 +194,13 @@ def summarise(
 def point_status(rows: Sequence[MethodResult]) -> PointStatus:
     sent = sum(r.sent for r in rows)
     received = sum(r.received for r in rows)
-    if sent == 0:
-        status = SKIPPED
-    elif received == 0:
-        status = DOWN
-    elif all(r.success for r in rows):
-        status = UP
-    else:
-        status = DEGRADED
     # The median RTT shown is ICMP's when there is one: it is the path, not a service.
     shown = next((r for r in rows if r.method == "icmp"), rows[0])
     return PointStatus(
         point_id=rows[0].point_id,
         code=rows[0].code,
         name=rows[0].name,
-        status=status,
+        status=round_status(rows),
         loss=None if sent == 0 else 1 - received / sent,
         rtt_median_ms=shown.rtt_median_ms,
         methods=list(rows),

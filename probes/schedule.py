@@ -32,7 +32,8 @@ from probes.hourly_summary import GRACE, summarise
 from probes.lock import scheduler_lock
 from probes.metrics import ProbeMetrics
 from probes.options import ProbeOptions
-from probes.results import DOWN, RoundResult
+from probes.point_status import DOWN
+from probes.results import RoundResult
 from probes.retention import PruneReport, Retention, prune
 from probes.rollup_build import bucket_start
 from probes.runner import load_targets, run_round

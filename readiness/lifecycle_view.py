@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from inventory.lifecycle.policy import Policy, load_policy
-from readiness.table import AgePolicy
+
+
+@dataclass(frozen=True)
+class AgePolicy:
+    """What 'within service life' and 'supported OS' mean (from the lifecycle policy)."""
+
+    life_years: Mapping[str, int]
+    os_supported: Callable[[str | None, date], bool]
 
 
 def os_supported(policy: Policy, os_name: str | None, at: date) -> bool:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -12,28 +10,15 @@ from sqlmodel import Session
 from readiness.index import IndexConfig, load_config
 from readiness.index.composite import composite_index
 from readiness.indicators import INDICATORS
-from readiness.indicators.rollup import Figures, compute, long_table
-
-
-@dataclass(frozen=True)
-class AgePolicy:
-    """What 'within service life' and 'supported OS' mean (from the lifecycle policy)."""
-
-    life_years: Mapping[str, int]
-    os_supported: Callable[[str | None, date], bool]
-
-
-def default_age_policy() -> AgePolicy:
-    from readiness.lifecycle_view import age_policy_from_lifecycle
-
-    return age_policy_from_lifecycle()
+from readiness.indicators.by_unit import Figures, aggregate_units, long_table
+from readiness.lifecycle_view import AgePolicy, age_policy_from_lifecycle
 
 
 def _figures(
     session: Session, *, level: str, at: date, policy: AgePolicy | None, within: str | None
 ) -> Figures:
-    policy = policy or default_age_policy()
-    return compute(
+    policy = policy or age_policy_from_lifecycle()
+    return aggregate_units(
         session,
         level=level,
         at=at,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, insert
@@ -16,37 +15,6 @@ from inventory.models import ConnectionPoint, Incident, ProbeResult
 
 EDITOR_PASSWORD = "mật khẩu đúng 2026"
 ROUND_EVERY = timedelta(minutes=5)
-
-
-def _test_policy():  # type: ignore[no-untyped-def]
-    from readiness.table import AgePolicy
-
-    def supported(os_name: str | None, at: date) -> bool:
-        return bool(os_name) and "7" not in (os_name or "") and "XP" not in (os_name or "")
-
-    return AgePolicy(
-        life_years={"desktop": 5, "laptop": 5, "server": 7, "other": 5}, os_supported=supported
-    )
-
-
-@pytest.fixture
-def readiness_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The indicators need the lifecycle policy; until `readiness.lifecycle_view` exists,
-    tests supply a small policy of their own (the dashboard itself never invents one)."""
-    if importlib.util.find_spec("readiness.lifecycle_view") is None:
-        monkeypatch.setattr("readiness.table.default_age_policy", _test_policy)
-
-
-@pytest.fixture
-def no_readiness_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """As if the lifecycle policy module were not installed."""
-
-    def missing():  # type: ignore[no-untyped-def]
-        raise ModuleNotFoundError(
-            "No module named 'readiness.lifecycle_view'", name="readiness.lifecycle_view"
-        )
-
-    monkeypatch.setattr("readiness.table.default_age_policy", missing)
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
-from dashboard.replacement_plan import plan_available
 from inventory.db import session_scope
 from inventory.models import AdminUnit, Computer, ConnectionPoint, UnitLevel
 from readiness.geometry import ensure_approximate_boundaries, level_feature_collection
@@ -24,8 +23,6 @@ from tests.dashboard_fixtures import (  # noqa: F401 (fixtures used by name)
     add_probe_rounds,
     editor_password,
     no_editor_password,
-    no_readiness_policy,
-    readiness_policy,
     utc_now,
 )
 
@@ -55,7 +52,6 @@ def run_page(page: str | None = None, *, lang: str | None = None, **query: str) 
     return app
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_map_page_shows_the_province_strip_and_ranked_districts(map_demo: Engine) -> None:
     app = run_page()
     assert app.title[0].value == "Bản đồ mức độ sẵn sàng"
@@ -80,7 +76,6 @@ def test_map_page_shows_the_province_strip_and_ranked_districts(map_demo: Engine
     assert any("mô phỏng" in w.value for w in app.sidebar.warning)
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_map_page_counts_points_up(map_demo: Engine) -> None:
     expected = add_probe_rounds(map_demo, now=utc_now())
     app = run_page()
@@ -88,7 +83,6 @@ def test_map_page_counts_points_up(map_demo: Engine) -> None:
     assert {m.label: m.value for m in app.metric}["Điểm kết nối hoạt động"] == f"{ups}/73"
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_map_page_by_commune_and_indicator(map_demo: Engine) -> None:
     app = run_page()
     app.radio(key="map_level").set_value("commune")
@@ -103,7 +97,6 @@ def test_map_page_by_commune_and_indicator(map_demo: Engine) -> None:
     assert "Tỷ lệ máy tính kết nối Internet" in ranking.columns
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_map_page_link_chooses_level_and_indicator(map_demo: Engine) -> None:
     app = run_page(level="commune", indicator="median_rtt_7d_ms")
     assert app.radio(key="map_level").value == "commune"
@@ -112,7 +105,6 @@ def test_map_page_link_chooses_level_and_indicator(map_demo: Engine) -> None:
     assert app.radio(key="map_level").value == "district"  # the link chose only once
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_choices_survive_the_language_switch_and_other_pages(map_demo: Engine) -> None:
     app = run_page()
     app.radio(key="map_level").set_value("commune")
@@ -130,7 +122,6 @@ def test_choices_survive_the_language_switch_and_other_pages(map_demo: Engine) -
     assert app.text_input(key="inv_search").value == "dell"
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_map_page_in_english_formats_numbers_the_english_way(map_demo: Engine) -> None:
     app = run_page()
     app.radio(key="lang").set_value("en").run()
@@ -143,23 +134,11 @@ def test_map_page_in_english_formats_numbers_the_english_way(map_demo: Engine) -
     assert app.title[0].value == "Government data network"
 
 
-@pytest.mark.usefixtures("no_readiness_policy")
-def test_map_page_without_the_lifecycle_policy_still_draws(map_demo: Engine) -> None:
-    app = run_page()
-    assert any("Chưa tính được các chỉ tiêu" in i.value for i in app.info)
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Huyện, thành phố"] == "11"
-    assert metrics["Máy tính/CBCCVC"] == "không có dữ liệu"
-    assert not app.dataframe  # no ranking without indicators
-
-
-@pytest.mark.usefixtures("readiness_policy")
 def test_map_page_without_boundaries_says_so(demo_engine: Engine) -> None:
     app = run_page()
     assert any("Chưa có ranh giới" in w.value for w in app.warning)
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_district_page_opens_the_district_of_the_link(map_demo: Engine) -> None:
     app = run_page(DISTRICT, code="026")
     assert any("Chưa lưu kỳ số liệu nào" in c.value for c in app.caption)
@@ -185,7 +164,6 @@ def test_district_page_opens_the_district_of_the_link(map_demo: Engine) -> None:
     assert app.query_params["code"] == "024"
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_district_page_draws_the_index_over_stored_periods(map_demo: Engine) -> None:
     with session_scope(map_demo) as session:
         for period, day in (("2024", date(2024, 12, 31)), ("2025", date(2025, 12, 31))):
@@ -196,7 +174,6 @@ def test_district_page_draws_the_index_over_stored_periods(map_demo: Engine) -> 
     assert len(charts) == 2  # computers by age, and the index trend (no rounds: no latency)
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_inventory_search_and_filters(map_demo: Engine) -> None:
     app = run_page(INVENTORY)
     table = app.dataframe[0].value
@@ -218,12 +195,8 @@ def test_inventory_search_and_filters(map_demo: Engine) -> None:
     assert app.get("download_button")
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_inventory_replacement_plan(map_demo: Engine) -> None:
     app = run_page(INVENTORY)
-    if not plan_available():
-        assert any("Kế hoạch thay thế chưa có" in i.value for i in app.info)
-        return
     assert app.number_input(key="plan_budget").value == 0
     # The computer table, the plan by year, the plan by district.
     uncapped = app.dataframe[1].value
@@ -237,7 +210,6 @@ def test_inventory_replacement_plan(map_demo: Engine) -> None:
     assert len(downloads) == 2  # the computer table (CSV) and the plan (XLSX)
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_network_page_status_board_worst_first(map_demo: Engine) -> None:
     expected = add_probe_rounds(map_demo, now=utc_now())
     app = run_page(NETWORK)
@@ -374,7 +346,7 @@ def test_upload_with_a_bad_row_shows_the_report_and_writes_nothing(map_demo: Eng
         assert session.exec(select(func.count()).select_from(Computer)).one() == before + 1
 
 
-@pytest.mark.usefixtures("editor_password", "readiness_policy")
+@pytest.mark.usefixtures("editor_password")
 def test_boundary_upload_replaces_the_approximate_shapes(map_demo: Engine) -> None:
     with session_scope(map_demo) as session:
         shapes = level_feature_collection(session, "district", province_code="02")

@@ -20,7 +20,6 @@ from readiness.geometry import ensure_approximate_boundaries
 from tests.conftest import PROJECT_ROOT
 from tests.dashboard_fixtures import (  # noqa: F401 (fixtures used by name)
     add_probe_rounds,
-    readiness_policy,
     utc_now,
 )
 
@@ -90,7 +89,6 @@ def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
 
-@pytest.mark.usefixtures("readiness_policy")
 def test_a_change_in_the_database_shows_on_the_next_run(map_demo: Engine, loads: list[str]) -> None:
     app = run_map()
     assert metrics(app)[POINTS_UP] == "0/73"

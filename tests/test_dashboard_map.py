@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,16 +25,7 @@ from dashboard.map_build import (
 )
 from dashboard.map_component import SOURCE_DIR, build_frame_page, clicked_unit, frame_args
 from dashboard.map_layers import FeatureLayer
-from dashboard.point_status import (
-    DEGRADED,
-    DOWN,
-    NO_DATA,
-    STALE_AFTER,
-    UP,
-    RoundRow,
-    current_status,
-    round_status,
-)
+from dashboard.point_status import NO_DATA
 from dashboard.queries.points import point_views
 from inventory.db import session_scope
 from inventory.models import AdminUnit, ConnectionPoint
@@ -252,31 +242,6 @@ def test_the_frame_redraws_only_a_changed_map(map_demo: Engine) -> None:
     assert args["script"].count(f"var {args['map_id']} = L.map(") == 1
     other, _ = demo_map(map_demo, tiles=TileSetting("http://tiles.local/{z}/{x}/{y}.png", "x"))
     assert frame_args(other)["version"] != args["version"]
-
-
-@pytest.mark.parametrize(
-    ("rows", "status"),
-    [
-        ([], NO_DATA),
-        ([RoundRow("icmp", 5, 0, None, "no answer")], DOWN),
-        ([RoundRow("icmp", 5, 0, None, None), RoundRow("tcp", 5, 0, None, "x")], DOWN),
-        ([RoundRow("icmp", 5, 5, 9.0, None)], UP),
-        ([RoundRow("icmp", 5, 3, 9.0, None)], UP),  # some loss: still answering
-        ([RoundRow("icmp", 5, 5, 9.0, None), RoundRow("tcp", 5, 0, None, "closed port 443")],
-         DEGRADED),
-        ([RoundRow("tcp", 5, 5, 2.0, "closed port 443")], DEGRADED),
-    ],
-)  # fmt: skip
-def test_round_status(rows: list[RoundRow], status: str) -> None:
-    assert round_status(rows) == status
-
-
-def test_an_old_round_is_no_current_status() -> None:
-    now = utc_now()
-    rows = [RoundRow("icmp", 5, 5, 9.0, None)]
-    assert current_status(now - STALE_AFTER + timedelta(seconds=1), rows, now) == UP
-    assert current_status(now - STALE_AFTER - timedelta(seconds=1), rows, now) == NO_DATA
-    assert current_status(None, [], now) == NO_DATA
 
 
 def test_asset_urls_are_relative_to_the_component_frame() -> None:

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from dashboard.queries.readiness import readiness_or_none
+from dashboard.queries.readiness import province_readiness
 from inventory.admin_units import load_units
 
 AT = date(2020, 12, 31)
@@ -15,16 +15,16 @@ AT = date(2020, 12, 31)
 
 def test_pages_read_the_configured_province_only(demo_engine, monkeypatch) -> None:
     with Session(demo_engine) as session:
-        own = readiness_or_none(session, level="district", at=AT)
+        own = province_readiness(session, level="district", at=AT)
         load_units(session, province_code="04")  # Cao Bằng beside Hà Giang
         session.commit()
-        shared = readiness_or_none(session, level="district", at=AT)
+        shared = province_readiness(session, level="district", at=AT)
         monkeypatch.setenv("ICTR_PROVINCE_CODE", "04")
         from inventory.settings import get_settings
 
         get_settings.cache_clear()
         try:
-            other = readiness_or_none(session, level="district", at=AT)
+            other = province_readiness(session, level="district", at=AT)
         finally:
             monkeypatch.delenv("ICTR_PROVINCE_CODE")
             get_settings.cache_clear()

@@ -19,7 +19,8 @@ from inventory.models import (
     ServiceFigure,
     UnitLevel,
 )
-from readiness.table import AgePolicy, readiness_long
+from readiness.lifecycle_view import AgePolicy
+from readiness.table import readiness_long
 from tests.conftest import add_province
 
 AT = date(2024, 6, 30)  # day 182 of a leap year
@@ -183,13 +184,14 @@ def session(engine):
         c = ConnectionPoint(code="C", name="Điểm C", unit_code="026", address="127.0.0.4")
         session.add_all([a, b, c])
         session.commit()
-        for hours, received, rtt in [(20, 5, 10), (15, 5, 12), (10, 5, 14), (1, 0, None)]:
+        # The latest rounds are within the hour before the date's end: current statuses.
+        for hours, received, rtt in [(20, 5, 10), (15, 5, 12), (10, 5, 14), (0.75, 0, None)]:
             _round(session, a, "", hours, received, rtt)
         for hours in (72, 73, 74, 75):
             _round(session, a, "", hours, 5, 20)
         _round(session, a, "other-agent", 0.5, 0)  # another agent's view: not counted
         _round(session, b, "", 5, 5, 30)
-        _round(session, b, "", 2, 5, 40)
+        _round(session, b, "", 0.5, 5, 40)
         session.commit()
         yield session
 

@@ -25,8 +25,9 @@ from inventory.models import (
 )
 from readiness.index.composite import composite_index
 from readiness.index.config import parse_config
-from readiness.indicators import INDICATORS, rollup
-from readiness.table import AgePolicy, readiness_long, readiness_table
+from readiness.indicators import INDICATORS, by_unit
+from readiness.lifecycle_view import AgePolicy
+from readiness.table import readiness_long, readiness_table
 from tests.conftest import add_province
 
 AT = date(2024, 6, 30)
@@ -211,13 +212,13 @@ def test_scoped_index_and_rank_compare_only_the_scope(session) -> None:
 
 def test_counts_are_asked_for_the_scope_only(session, monkeypatch) -> None:
     asked = {}
-    real = rollup.point_counts
+    real = by_unit.point_counts
 
     def spy(session, *, at, unit_codes=None):
         asked["unit_codes"] = unit_codes
         return real(session, at=at, unit_codes=unit_codes)
 
-    monkeypatch.setattr(rollup, "point_counts", spy)
+    monkeypatch.setattr(by_unit, "point_counts", spy)
     readiness_long(session, level="commune", at=AT, policy=POLICY, within="02")
     assert set(asked["unit_codes"]) == PROVINCE_A
     readiness_long(session, level="district", at=AT, policy=POLICY)

@@ -12,8 +12,9 @@ from inventory.errors import IctrError
 from probes.attempt import CLOSED, LOST, OPEN, REPLY, Attempt
 from probes.availability import parse_window
 from probes.options import ProbeOptions, parse_ports
+from probes.point_status import DEGRADED, DOWN, UP
 from probes.ratelimit import TokenBucket
-from probes.results import DEGRADED, DOWN, UP, point_status, summarise
+from probes.results import point_status, summarise
 from probes.runner import PROBERS, plan_attempts, prober_class
 from probes.schedule import parse_interval
 from probes.targets import (

@@ -36,7 +36,7 @@ from probes.hourly_summary import GRACE, watermark
 from probes.lock import scheduler_lock
 from probes.metrics import ProbeMetrics
 from probes.options import ProbeOptions
-from probes.results import DEGRADED, DOWN, UP
+from probes.point_status import DEGRADED, DOWN, UP
 from probes.rollup_build import bucket_start
 from probes.runner import run_round
 from probes.schedule import Scheduler

@@ -63,36 +63,33 @@ version = page_cache.version(url)
 table = page_cache.readiness(url, version=version, level="district", today=ctx.today)
 province = page_cache.readiness(url, version=version, level="province", today=ctx.today)
 st.subheader(t("indicators_of_district"))
-if table is None:
-    st.info(t("readiness_pending"))
-else:
-    row = table.set_index("code").loc[code]
-    province_row = province.iloc[0] if province is not None and len(province) else None
-    keys = ["index", *INDICATORS]
-    units = {k: ("index" if k == "index" else INDICATORS[k].unit) for k in keys}
-    rows = [
-        {
-            column_label("indicator", lang): indicator_label(k, lang),
-            column_label("value", lang): format_value(row[k], units[k], lang=lang),
-            column_label("province_value", lang): format_value(
-                None if province_row is None else province_row[k], units[k], lang=lang
-            ),
-        }
-        for k in keys
-    ]
-    rank = row["rank"]
-    if pd.notna(rank):
-        st.metric(
-            t("rank"),
-            t("rank_of", rank=int(rank), total=int(table["rank"].notna().sum())),
-        )
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        placeholder=t("no_data"),
-        width="stretch",
-        key="district_indicators",
+row = table.set_index("code").loc[code]
+province_row = province.iloc[0] if len(province) else None
+keys = ["index", *INDICATORS]
+units = {k: ("index" if k == "index" else INDICATORS[k].unit) for k in keys}
+rows = [
+    {
+        column_label("indicator", lang): indicator_label(k, lang),
+        column_label("value", lang): format_value(row[k], units[k], lang=lang),
+        column_label("province_value", lang): format_value(
+            None if province_row is None else province_row[k], units[k], lang=lang
+        ),
+    }
+    for k in keys
+]
+rank = row["rank"]
+if pd.notna(rank):
+    st.metric(
+        t("rank"),
+        t("rank_of", rank=int(rank), total=int(table["rank"].notna().sum())),
     )
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    placeholder=t("no_data"),
+    width="stretch",
+    key="district_indicators",
+)
 
 st.subheader(t("agencies"))
 shown = agencies.assign(kind=[enum_label(AGENCY_KIND, k, lang) for k in agencies["kind"]])

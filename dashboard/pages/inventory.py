@@ -10,7 +10,7 @@ from dashboard.number_format import format_number, style_numbers
 from dashboard.page_setup import page_setup
 from dashboard.queries.computers import computer_frame
 from dashboard.queries.units import districts
-from dashboard.replacement_plan import plan_available, replacement_plan
+from dashboard.replacement_plan import replacement_plan
 from inventory.db import session_scope
 from inventory.errors import IctrError
 from inventory.spreadsheet_text import frame_to_csv
@@ -91,9 +91,6 @@ st.download_button(
 )
 
 st.header(t("plan_title"))
-if not plan_available():
-    st.info(t("plan_unavailable"))
-    st.stop()
 # Defaults through the session, not `value=`: the values are kept across pages (page_setup).
 for name, default in (("plan_start", ctx.today.year), ("plan_years", 5), ("plan_budget", 0)):
     st.session_state.setdefault(name, default)

@@ -103,7 +103,7 @@ with strip_slot:
     strip[2].metric(t("sum_officials"), format_number(counts["officials"], lang=lang))
     strip[3].metric(t("sum_computers"), format_number(counts["computers_in_use"], lang=lang))
     headline = "computers_per_official_pct"
-    headline_value = None if province_table is None else province_table[headline].iloc[0]
+    headline_value = province_table[headline].iloc[0]
     strip[4].metric(
         t("sum_computer_ratio"),
         format_value(headline_value, "%", lang=lang),
@@ -113,27 +113,24 @@ with strip_slot:
     strip[5].metric(t("sum_points_up"), f"{up}/{total}")
 with notes_slot:
     st.caption(f"{t('as_of')} {ctx.today.strftime('%d/%m/%Y')}")
-    if view.readiness_missing:
-        st.info(t("readiness_pending"))
 
 # The ranking opens on demand: a table widget costs the browser ~1.6 MB of script to fetch
 # and run, which would otherwise compete with the map for the first view.
-if view.values is not None:
-    label = view.indicator.label
-    ranked = view.values.sort_values(["rank", "name"], na_position="last")
-    shown = ranked[["rank", "name", "value"]].rename(
-        columns={
-            "rank": column_label("rank", lang),
-            "name": column_label("name", lang),
-            "value": label,
-        }
+label = view.indicator.label
+ranked = view.values.sort_values(["rank", "name"], na_position="last")
+shown = ranked[["rank", "name", "value"]].rename(
+    columns={
+        "rank": column_label("rank", lang),
+        "name": column_label("name", lang),
+        "value": label,
+    }
+)
+with st.popover(t("ranking"), icon=":material/format_list_numbered:", width="stretch"):
+    st.caption(label)
+    st.dataframe(
+        style_numbers(shown, {label: DECIMALS.get(view.indicator.unit, 1)}, lang=lang),
+        hide_index=True,
+        placeholder=t("no_data"),
+        width="stretch",
+        key="map_table",
     )
-    with st.popover(t("ranking"), icon=":material/format_list_numbered:", width="stretch"):
-        st.caption(label)
-        st.dataframe(
-            style_numbers(shown, {label: DECIMALS.get(view.indicator.unit, 1)}, lang=lang),
-            hide_index=True,
-            placeholder=t("no_data"),
-            width="stretch",
-            key="map_table",
-        )

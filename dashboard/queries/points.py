@@ -7,16 +7,19 @@ probes (`probes.availability`), which also counts rounds already folded into agg
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import and_, func, select
 from sqlmodel import Session, col
 
-from dashboard.point_status import RoundRow, current_status, round_loss, round_rtt
+from dashboard.point_status import shown_status
 from dashboard.queries.units import unit_frame
 from inventory.models import Agency, ConnectionPoint, ProbeResult
 from probes.availability import availability
+from probes.point_status import current_status
 
 AVAILABILITY_WINDOW = timedelta(hours=24)
 COLUMNS = [
@@ -25,6 +28,31 @@ COLUMNS = [
     "bandwidth_mbps", "last_check", "status", "loss", "rtt_median_ms", "availability_24h",
     "rounds_24h",
 ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """One stored method row of a round (a ProbeResult)."""
+
+    method: str
+    sent: int
+    received: int
+    rtt_median_ms: float | None
+    error: str | None
+
+
+def round_loss(rows: Sequence[RoundRow]) -> float | None:
+    """Share of probes lost in the round (0..1), None when nothing was sent."""
+    sent = sum(r.sent for r in rows)
+    return None if sent == 0 else 1 - sum(r.received for r in rows) / sent
+
+
+def round_rtt(rows: Sequence[RoundRow]) -> float | None:
+    """ICMP's median RTT when there is one (the path, not a service), else the first."""
+    measured = [r for r in rows if r.rtt_median_ms is not None]
+    shown = next((r for r in measured if r.method == "icmp"), measured[0] if measured else None)
+    return None if shown is None else shown.rtt_median_ms
+
 
 _OWN = and_(
     col(ConnectionPoint.id) == col(ProbeResult.point_id),
@@ -109,7 +137,7 @@ def point_views(session: Session, *, now: datetime, active_only: bool = True) ->
             (
                 point_id, code, name, address, unit_code, unit_names.get(unit_code),
                 district, unit_names.get(district) if district else None, agency_name, *rest,
-                started, current_status(started, rows, now),
+                started, shown_status(current_status(started, rows, now)),
                 float("nan") if loss is None else loss, round_rtt(rows),
                 up / rounds if rounds else float("nan"), rounds,
             )

@@ -15,6 +15,7 @@ from inventory.settings import get_settings
 from probes.availability import availability, parse_window
 from probes.incidents import list_incidents
 from probes.options import METHOD_CHOICES, ProbeOptions, parse_ports
+from probes.point_status import DEGRADED, DOWN, SKIPPED, UP
 from probes.results import RoundResult
 from probes.runner import probe_once
 from probes.spool import Spool, default_spool_path, record
@@ -130,14 +131,12 @@ def _print_round(result: RoundResult, stored: str) -> None:
         rtt = "-" if p.rtt_median_ms is None else f"{p.rtt_median_ms:.2f} ms"
         name = p.name if len(p.name) <= 44 else p.name[:43] + "…"
         typer.echo(f"{p.code:<10} {name:<44} {p.status:<9} {loss:>6} {rtt:>11}  {p.note}")
-    counts = {
-        s: sum(1 for p in points if p.status == s) for s in ("up", "degraded", "down", "skipped")
-    }
+    counts = {s: sum(1 for p in points if p.status == s) for s in (UP, DEGRADED, DOWN, SKIPPED)}
     zone = get_settings().display_timezone
     typer.echo(
         f"round {_local(result.started_at)} ({zone}), {result.duration_s:.1f} s: "
-        f"{len(points)} points, {counts['up']} up, {counts['degraded']} degraded, "
-        f"{counts['down']} down, {counts['skipped']} skipped; {stored}"
+        f"{len(points)} points, {counts[UP]} up, {counts[DEGRADED]} degraded, "
+        f"{counts[DOWN]} down, {counts[SKIPPED]} skipped; {stored}"
     )
     if result.fallback:
         typer.echo("note: no raw-socket permission, probed with TCP connect (method tcp-connect)")

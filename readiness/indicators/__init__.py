@@ -1,7 +1,7 @@
 """Readiness indicators for any level (province, district, commune, agency) at any date.
 
 This package's top level stays light (no pandas): the computation is in
-`readiness.indicators.rollup.compute_long`.
+`readiness.indicators.by_unit.aggregate_units`.
 """
 
 from readiness.indicators.catalog import INDICATORS, LEVELS, Indicator, Pillar

@@ -1,4 +1,5 @@
-"""The indicators: stable snake_case keys, their pillar, direction, unit and labels.
+"""The indicators: stable snake_case keys, their pillar, direction, unit, labels, and the
+figures their value is computed from (numerator and denominator).
 
 Keys are part of the JSON interface and of stored snapshots: never rename one.
 """
@@ -32,11 +33,15 @@ class Indicator:
     unit: str  # "%", "years", "ms", "ratio", "count"
     label_vi: str
     label_en: str
-    scale: float = 1.0  # value = scale * numerator / denominator
+    # The value is scale * numerator / denominator, each the sum of a figure over the unit's
+    # records (named in readiness/indicators/by_unit.py); without a denominator the value is
+    # the figure itself (a count, a median).
+    numerator: str
+    denominator: str | None = None
 
-
-def _i(key: str, pillar: Pillar, higher: bool, unit: str, vi: str, en: str) -> Indicator:
-    return Indicator(key, pillar, higher, unit, vi, en, 100.0 if unit == "%" else 1.0)
+    @property
+    def scale(self) -> float:
+        return 100.0 if self.unit == "%" else 1.0
 
 
 INFRA, HR, SERVICES = Pillar.infrastructure, Pillar.human_resources, Pillar.services
@@ -44,139 +49,202 @@ INFRA, HR, SERVICES = Pillar.infrastructure, Pillar.human_resources, Pillar.serv
 INDICATORS: dict[str, Indicator] = {
     i.key: i
     for i in [
-        _i(
+        Indicator(
             "computers_per_official_pct",
             INFRA,
             True,
             "%",
             "Tỷ lệ máy tính/CBCCVC (sở, ngành, UBND huyện)",
             "Computers per official (departments, district committees)",
+            numerator="core_computers_in_use",
+            denominator="core_officials",
         ),
-        _i(
+        Indicator(
             "commune_computers_per_official_pct",
             INFRA,
             True,
             "%",
             "Tỷ lệ máy tính/CBCC cấp xã",
             "Computers per official (communes)",
+            numerator="commune_computers_in_use",
+            denominator="commune_officials",
         ),
-        _i(
+        Indicator(
             "internet_share_pct",
             INFRA,
             True,
             "%",
             "Tỷ lệ máy tính kết nối Internet",
             "Computers connected to the internet",
+            numerator="computers_internet",
+            denominator="computers_in_use",
         ),
-        _i(
+        Indicator(
             "within_service_life_pct",
             INFRA,
             True,
             "%",
             "Tỷ lệ máy tính trong niên hạn sử dụng",
             "Computers within service life",
+            numerator="computers_within_life",
+            denominator="computers_in_use",
         ),
-        _i(
+        Indicator(
             "supported_os_pct",
             INFRA,
             True,
             "%",
             "Tỷ lệ máy tính dùng hệ điều hành còn hỗ trợ",
             "Computers on a supported OS",
+            numerator="computers_supported_os",
+            denominator="computers_in_use",
         ),
-        _i(
+        Indicator(
             "mean_computer_age_years",
             INFRA,
             False,
             "years",
             "Tuổi trung bình của máy tính (năm)",
             "Mean computer age (years)",
+            numerator="computer_age_years_sum",
+            denominator="computers_known_age",
         ),
-        _i(
+        Indicator(
             "unknown_age_computers",
             INFRA,
             False,
             "count",
             "Số máy tính không rõ năm mua",
             "Computers of unknown age",
+            numerator="computers_unknown_age",
         ),
-        _i(
+        Indicator(
             "connection_points",
             INFRA,
             True,
             "count",
             "Số điểm kết nối mạng TSLCD",
             "Connection points",
+            numerator="connection_points",
         ),
-        _i(
+        Indicator(
             "points_up_pct",
             INFRA,
             True,
             "%",
             "Tỷ lệ điểm kết nối đang hoạt động",
             "Connection points up now",
+            numerator="points_up",
+            denominator="points_measured",
         ),
-        _i("availability_24h_pct", INFRA, True, "%", "Độ sẵn sàng 24 giờ", "Availability, 24 h"),
-        _i("availability_7d_pct", INFRA, True, "%", "Độ sẵn sàng 7 ngày", "Availability, 7 days"),
-        _i(
-            "availability_30d_pct", INFRA, True, "%", "Độ sẵn sàng 30 ngày", "Availability, 30 days"
+        Indicator(
+            "availability_24h_pct",
+            INFRA,
+            True,
+            "%",
+            "Độ sẵn sàng 24 giờ",
+            "Availability, 24 h",
+            numerator="good_rounds_24h",
+            denominator="rounds_24h",
         ),
-        _i(
+        Indicator(
+            "availability_7d_pct",
+            INFRA,
+            True,
+            "%",
+            "Độ sẵn sàng 7 ngày",
+            "Availability, 7 days",
+            numerator="good_rounds_7d",
+            denominator="rounds_7d",
+        ),
+        Indicator(
+            "availability_30d_pct",
+            INFRA,
+            True,
+            "%",
+            "Độ sẵn sàng 30 ngày",
+            "Availability, 30 days",
+            numerator="good_rounds_30d",
+            denominator="rounds_30d",
+        ),
+        Indicator(
             "median_rtt_7d_ms",
             INFRA,
             False,
             "ms",
             "Độ trễ trung vị 7 ngày (ms)",
             "Median RTT, 7 days (ms)",
+            numerator="median_rtt_7d_ms",
         ),
-        _i("loss_7d_pct", INFRA, False, "%", "Tỷ lệ mất gói 7 ngày", "Packet loss, 7 days"),
-        _i(
+        Indicator(
+            "loss_7d_pct",
+            INFRA,
+            False,
+            "%",
+            "Tỷ lệ mất gói 7 ngày",
+            "Packet loss, 7 days",
+            numerator="echoes_lost_7d",
+            denominator="echoes_sent_7d",
+        ),
+        Indicator(
             "valid_certificates_per_signing_official",
             HR,
             True,
             "ratio",
             "Chứng thư số còn hiệu lực/người ký số",
             "Valid certificates per signing official",
+            numerator="certificates_valid",
+            denominator="signing_officials",
         ),
-        _i(
+        Indicator(
             "officials_per_computer",
             HR,
             False,
             "ratio",
             "Số CBCCVC/máy tính",
             "Officials per computer",
+            numerator="officials",
+            denominator="computers_in_use",
         ),
-        _i(
+        Indicator(
             "procedures_level3_pct",
             SERVICES,
             True,
             "%",
             "Tỷ lệ TTHC trực tuyến mức độ 3",
             "Procedures online at level 3",
+            numerator="procedures_level3",
+            denominator="procedures",
         ),
-        _i(
+        Indicator(
             "procedures_level4_pct",
             SERVICES,
             True,
             "%",
             "Tỷ lệ TTHC trực tuyến mức độ 4",
             "Procedures online at level 4",
+            numerator="procedures_level4",
+            denominator="procedures",
         ),
-        _i(
+        Indicator(
             "dossiers_online_pct",
             SERVICES,
             True,
             "%",
             "Tỷ lệ hồ sơ tiếp nhận trực tuyến",
             "Dossiers received online",
+            numerator="dossiers_online",
+            denominator="dossiers_received",
         ),
-        _i(
+        Indicator(
             "dossiers_on_time_pct",
             SERVICES,
             True,
             "%",
             "Tỷ lệ hồ sơ giải quyết đúng, trước hạn",
             "Dossiers resolved early or on time",
+            numerator="dossiers_on_time",
+            denominator="dossiers_received",
         ),
     ]
 }

@@ -1,5 +1,5 @@
 """The probe counts behind the network indicators: per active point, rounds and good rounds
-over 24 h / 7 d / 30 d, loss, the 7-day median RTT and the latest status.
+over 24 h / 7 d / 30 d, loss, the 7-day median RTT and the current status.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from inventory.models import ConnectionPoint, ProbeResult
+from probes.point_status import current_status_sql
 from probes.rollup_read import rolled_up, split_window
 
 
 def point_counts(
     session: Session, *, at: date, unit_codes: Collection[str] | None = None
 ) -> pd.DataFrame:
-    """Per active point: rounds and good rounds over 24 h / 7 d / 30 d, loss, RTT, last status.
+    """Per active point: rounds and good rounds over 24 h / 7 d / 30 d, loss, RTT, status now.
 
     `unit_codes`: only the points sitting in these units (a province's scope), else all.
 
@@ -28,7 +29,7 @@ def point_counts(
     summarised are read from the hourly aggregates, the rest from the raw rows
     (probes/rollup_read.py); raw reads are driven by the points, so the database reads only
     that range of the covering index (point, agent, time, ...). The 7-day median RTT and the
-    latest status read raw rows.
+    current status (the probes' rule, `probes.point_status`, at the end of `at`) read raw rows.
     """
     now = datetime.now(UTC)
     end = now if at >= now.date() else datetime.combine(at, time.max, tzinfo=UTC)
@@ -120,7 +121,7 @@ def point_counts(
         for name in ("rounds", "good", *(("sent", "received", "rtts") if window == "7d" else ())):
             frame[f"{name}_{window}"] = total[name]
     frame["median_rtt_7d_ms"] = _median_rtts(session, frame["rtts_7d"], own("7d"), wanted)
-    frame["up_now"] = _up_now(session, own("30d"), wanted)
+    frame["status_now"] = _status_now(session, end, wanted)
     return frame.reset_index(names="point_id")
 
 
@@ -189,25 +190,8 @@ def _median_rtts(
     return pd.Series(medians, dtype="float")
 
 
-def _up_now(session: Session, own: ColumnElement[bool], wanted: ColumnElement[bool]) -> pd.Series:
-    """Per point, 1 if its latest round in the window (any method at that instant) got a reply.
-
-    One statement; per point two index seeks: the latest instant (a correlated MAX), then
-    whether any row at that instant got a reply.
-    """
-    latest = select(func.max(col(ProbeResult.started_at))).where(own).correlate(ConnectionPoint)
-    at_latest = ProbeResult.__table__.alias("at_latest")  # type: ignore[attr-defined]
-    answered = (
-        select(func.max(case((at_latest.c.received > 0, 1), else_=0)))
-        .where(
-            at_latest.c.point_id == col(ConnectionPoint.id),
-            at_latest.c.agent == col(ConnectionPoint.agent),
-            at_latest.c.started_at == latest.scalar_subquery(),
-        )
-        .correlate(ConnectionPoint)
-        .scalar_subquery()
-    )
-    rows = session.execute(select(col(ConnectionPoint.id), answered).where(wanted))
-    return pd.Series(
-        {int(point): float(value) for point, value in rows if value is not None}, dtype="float"
-    )
+def _status_now(session: Session, end: datetime, wanted: ColumnElement[bool]) -> pd.Series:
+    """Per point, its current status at `end` (`probes.point_status`), in one statement."""
+    status = current_status_sql(col(ConnectionPoint.id), col(ConnectionPoint.agent), end)
+    rows = session.execute(select(col(ConnectionPoint.id), status).where(wanted))
+    return pd.Series({int(point): value for point, value in rows}, dtype="object")

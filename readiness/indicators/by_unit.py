@@ -1,4 +1,5 @@
-"""Sum the per-agency and per-point counts up to a level and turn them into indicator values.
+"""Indicators by unit: the per-agency and per-point counts summed up to the units of a level,
+then each indicator computed from the figures its catalog entry names.
 
 Each frame of counts (agencies, service figures, points) is summed to the units of the level
 in one pass per column (`numpy.bincount` over each row's unit position), and the indicators
@@ -19,6 +20,7 @@ from sqlmodel import Session, col
 
 from inventory.errors import IctrError
 from inventory.models import Agency, AgencyKind, ConnectionPoint
+from probes.point_status import MEASURED, UP
 from readiness.indicators import base_counts
 from readiness.indicators.catalog import INDICATORS, LEVELS
 from readiness.indicators.point_counts import point_counts
@@ -90,7 +92,7 @@ def _point_units(session: Session, level: str, scope: set[str] | None) -> set[st
     return scope | set(elsewhere)
 
 
-def compute(
+def unit_totals(
     session: Session,
     *,
     level: str,
@@ -98,9 +100,10 @@ def compute(
     life_years: Mapping[str, int],
     os_supported: Callable[[str | None, date], bool],
     within: str | None = None,
-) -> Figures:
-    """Every indicator of every unit of `level` (only those within unit `within` when given,
-    whose records alone are then read)."""
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The units of `level` (code, name, parent_code; only those within unit `within` when
+    given, whose records alone are then read), and every figure an indicator names as its
+    numerator or denominator, one value per unit (NaN: nothing to count)."""
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
     tree = UnitTree.load(session) if level != "agency" or within is not None else None
@@ -149,11 +152,11 @@ def compute(
         agency_rows,
         n,
         {
-            "in_use": in_use,
+            "computers_in_use": in_use,
             "officials": officials,
-            "core_in_use": np.where(core, in_use, np.nan),
+            "core_computers_in_use": np.where(core, in_use, np.nan),
             "core_officials": np.where(core, officials, np.nan),
-            "commune_in_use": np.where(commune, in_use, np.nan),
+            "commune_computers_in_use": np.where(commune, in_use, np.nan),
             "commune_officials": np.where(commune, officials, np.nan),
             **{
                 c: agencies[c]
@@ -184,81 +187,75 @@ def compute(
             ]
         },
     )
-    with_points = points["rounds_30d"].notna().to_numpy()  # any round in 30 days
+    status = points["status_now"]
+    measured = status.isin(MEASURED).to_numpy()  # a status that says how the point is now
     p = _sums(
         point_rows,
         n,
         {
             **{
-                c: points[c]
-                for c in [
-                    "good_24h",
-                    "rounds_24h",
-                    "good_7d",
-                    "rounds_7d",
-                    "good_30d",
-                    "rounds_30d",
-                    "sent_7d",
-                    "received_7d",
-                ]
+                f"{name}_{window}": points[f"{column}_{window}"]
+                for window in ("24h", "7d", "30d")
+                for name, column in (("good_rounds", "good"), ("rounds", "rounds"))
             },
-            "up_now": np.where(with_points, points["up_now"].to_numpy(dtype=float), np.nan),
-            "with_points": np.where(with_points, 1.0, np.nan),
+            "echoes_sent_7d": points["sent_7d"],
+            "echoes_received_7d": points["received_7d"],
+            "points_up": np.where(measured, (status == UP).to_numpy(dtype=float), np.nan),
+            "points_measured": np.where(measured, 1.0, np.nan),
         },
     )
     located = point_rows >= 0
-    median_rtt = (
-        pd.Series(points["median_rtt_7d_ms"].to_numpy(dtype=float)[located])
-        .groupby(point_rows[located])
-        .median()
-        .reindex(range(n))
-        .to_numpy()
-    )
     known = a["computers_known_age"]
     # Age is counted from the middle of the purchase year, to the date's fraction of its year.
     at_year = at.year + (at.timetuple().tm_yday - 0.5) / 365.25
-    ratios: dict[str, tuple[np.ndarray, np.ndarray]] = {
-        "computers_per_official_pct": (a["core_in_use"], a["core_officials"]),
-        "commune_computers_per_official_pct": (a["commune_in_use"], a["commune_officials"]),
-        "internet_share_pct": (a["computers_internet"], a["in_use"]),
-        "within_service_life_pct": (a["computers_within_life"], a["in_use"]),
-        "supported_os_pct": (a["computers_supported_os"], a["in_use"]),
-        # numerator: summed ages; denominator: computers of known age
-        "mean_computer_age_years": (
-            known * at_year - (a["purchase_year_sum"] + 0.5 * known),
-            known,
-        ),
-        "points_up_pct": (p["up_now"], p["with_points"]),
-        "availability_24h_pct": (p["good_24h"], p["rounds_24h"]),
-        "availability_7d_pct": (p["good_7d"], p["rounds_7d"]),
-        "availability_30d_pct": (p["good_30d"], p["rounds_30d"]),
-        "loss_7d_pct": (p["sent_7d"] - p["received_7d"], p["sent_7d"]),
-        "valid_certificates_per_signing_official": (
-            a["certificates_valid"],
-            a["signing_officials"],
-        ),
-        "officials_per_computer": (a["officials"], a["in_use"]),
-        "procedures_level3_pct": (s["procedures_level3"], s["procedures"]),
-        "procedures_level4_pct": (s["procedures_level4"], s["procedures"]),
-        "dossiers_online_pct": (s["dossiers_online"], s["dossiers_received"]),
-        "dossiers_on_time_pct": (s["dossiers_on_time"], s["dossiers_received"]),
-    }
-    # Plain counts and medians: the value is its own numerator, over a denominator of 1.
-    plain: dict[str, np.ndarray] = {
-        "unknown_age_computers": a["in_use"] - known,
+    return units, {
+        **a,
+        **s,
+        **p,
+        "computers_unknown_age": a["computers_in_use"] - known,
+        "computer_age_years_sum": known * at_year - (a["purchase_year_sum"] + 0.5 * known),
+        "echoes_lost_7d": p["echoes_sent_7d"] - p["echoes_received_7d"],
         "connection_points": np.bincount(point_rows[located], minlength=n).astype(float),
-        "median_rtt_7d_ms": median_rtt,
+        "median_rtt_7d_ms": (
+            pd.Series(points["median_rtt_7d_ms"].to_numpy(dtype=float)[located])
+            .groupby(point_rows[located])
+            .median()
+            .reindex(range(n))
+            .to_numpy()
+        ),
     }
-    value = np.empty((n, len(INDICATORS)))
+
+
+def aggregate_units(
+    session: Session,
+    *,
+    level: str,
+    at: date,
+    life_years: Mapping[str, int],
+    os_supported: Callable[[str | None, date], bool],
+    within: str | None = None,
+) -> Figures:
+    """Every indicator of every unit of `level` (only those within unit `within` when given),
+    from the figures its catalog entry names."""
+    units, totals = unit_totals(
+        session,
+        level=level,
+        at=at,
+        life_years=life_years,
+        os_supported=os_supported,
+        within=within,
+    )
+    value = np.empty((len(units), len(INDICATORS)))
     numerator = np.empty_like(value)
     denominator = np.empty_like(value)
-    for j, (key, indicator) in enumerate(INDICATORS.items()):
-        if key in plain:
-            value[:, j] = numerator[:, j] = plain[key]
-            denominator[:, j] = np.where(np.isnan(plain[key]), np.nan, 1.0)
+    for j, indicator in enumerate(INDICATORS.values()):
+        numerator[:, j] = totals[indicator.numerator]
+        if indicator.denominator is None:  # a count or a median: its own value, over 1
+            value[:, j] = numerator[:, j]
+            denominator[:, j] = np.where(np.isnan(numerator[:, j]), np.nan, 1.0)
         else:
-            numerator[:, j], denominator[:, j] = ratios[key]
-            value[:, j] = _ratio(*ratios[key], indicator.scale)
+            denominator[:, j] = totals[indicator.denominator]
+            value[:, j] = _ratio(numerator[:, j], denominator[:, j], indicator.scale)
     return Figures(level, units, value, numerator, denominator)
 
 
@@ -287,29 +284,4 @@ def long_table(figures: Figures) -> pd.DataFrame:
             "denominator": figures.denominator.T.reshape(-1),
             "unit": per_indicator([INDICATORS[key].unit for key in keys]),
         }
-    )
-
-
-def compute_long(
-    session: Session,
-    *,
-    level: str,
-    at: date,
-    life_years: Mapping[str, int],
-    os_supported: Callable[[str | None, date], bool],
-    within: str | None = None,
-) -> pd.DataFrame:
-    """One row per unit and indicator: value, numerator, denominator (the tidy table).
-
-    `within`: a unit code; only the units of `level` under it (or it) are computed.
-    """
-    return long_table(
-        compute(
-            session,
-            level=level,
-            at=at,
-            life_years=life_years,
-            os_supported=os_supported,
-            within=within,
-        )
     )
