@@ -5,8 +5,8 @@ Agencies, points, computers and a boundary file whose names carry Jinja (`{{ 7*1
 12), HTML (`<script>`, `<img onerror>`) and Markdown come in through `ictr import` and
 `ictr boundaries import`. The map built from them for the dashboard's frame must render
 without an error, evaluate nothing (no `1337`, no `uid=`) and carry every name exactly as
-typed; the dashboard's pages must show them as typed too (AppTest here, Chromium in
-`test_hostile_names_browser.py`).
+typed; the dashboard's pages must show them as typed too (AppTest, and Chromium driven by
+`tests/hostile_names_browser.py`).
 """
 
 from __future__ import annotations
@@ -32,10 +32,14 @@ from dashboard.queries.points import point_views
 from ictr.cli.main import app
 from inventory.db import get_engine, session_scope
 from inventory.models import AdminUnit, Agency, Computer, ConnectionPoint
+from inventory.settings import get_settings
 from readiness.geometry import level_feature_collection
 from tests.conftest import PROJECT_ROOT
+from tests.dashboard_browser import app_server, free_port, network_namespace
 from tests.dashboard_fixtures import utc_now
+from tests.hostile_names_browser import run_in
 from tests.import_fixtures import write_csv
+from tests.test_dashboard_e2e import browser_ready  # noqa: F401  (the fixture)
 
 SSTI = "Điểm {{ cycler.__init__.__globals__.os.popen(dict(id=1)|first).read()|trim }}"
 PAYLOADS = [
@@ -56,7 +60,9 @@ BOUNDARY_FILE = "{{7*191}}.geojson"
 # Units come only from `ictr init`'s own list; a district renamed in the database (shared
 # with other tools) is the one way a hostile unit name reaches the pages.
 DISTRICT = "026"
-DISTRICT_NAME = "Huyện **Đồng** [Văn](javascript:alert(1)) {{ 7*191 }} <b>x</b>"
+DISTRICT_NAME = (
+    "Huyện **Đồng** [Văn](javascript:alert(1)) {{ 7*191 }} <b>x</b> :red[đỏ] $x^2$ :smile:"
+)
 EVALUATED = ("1337", "uid=")
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 INDEX = MapIndicator("index", "Chỉ số sẵn sàng tổng hợp (0–1)", "index", True)
@@ -302,3 +308,62 @@ def test_the_inventory_and_network_pages_show_hostile_names_as_typed(hostile: En
     assert set(PAYLOADS) <= _cells(network)
     labels = network.selectbox(key="net_point").options
     assert {f"{point_code(i)} — {p}" for i, p in enumerate(PAYLOADS)} <= set(labels)
+
+
+# -- the pages in Chromium ----------------------------------------------------------------
+
+
+def _no_markup(seen: dict[str, Any] | None) -> str:
+    """The text of a tooltip, popup or legend read in the browser, which must have made no
+    element of the data (only the table and bold title of our own markup)."""
+    assert seen is not None
+    assert set(seen["elements"]) <= {"div", "span", "b", "table", "tbody", "tr", "th", "td"}
+    assert "script" not in seen["elements"] and "img" not in seen["elements"]
+    return str(seen["text"])
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.usefixtures("browser_ready")
+def test_chromium_shows_hostile_names_as_typed(hostile: Engine, tmp_path: Path) -> None:
+    codes = [point_code(i) for i in range(len(PAYLOADS))]
+    screenshot = tmp_path / "hostile-map.png"
+    with network_namespace() as namespace:
+        with app_server(
+            database_url=get_settings().database_url,
+            port=free_port(),
+            namespace=namespace,
+            log_path=tmp_path / "streamlit.log",
+        ) as url:
+            seen = run_in(
+                namespace,
+                ["--url", url, "--points", ",".join(codes), "--district", DISTRICT,
+                 "--screenshot", str(screenshot),
+                 "--screenshot-point", point_code(PAYLOADS.index(SSTI))],
+            )  # fmt: skip
+    assert seen["drawn"] == [11, len(PAYLOADS)], seen["drawn"]
+    assert seen["dialogs"] == [], seen["dialogs"]  # no alert() ran
+    assert seen["page_errors"] == [], seen["page_errors"]
+    # Map: every point's tooltip and popup, the district's tooltip, the legend.
+    for i, payload in enumerate(PAYLOADS):
+        point = seen["points"][point_code(i)]
+        assert _no_markup(point["tooltip"]).startswith(f"{payload} — "), point
+        assert _no_markup(point["popup"]).startswith(payload), point
+    assert _no_markup(seen["district"]["tooltip"]).startswith(DISTRICT_NAME), seen["district"]
+    assert BOUNDARY_FILE in _no_markup(seen["legend"]), seen["legend"]
+    # Every page renders for everyone, with nothing evaluated.
+    views = {"map": seen["map"], **seen["pages"]}
+    for name, view in views.items():
+        assert view["exceptions"] == [], (name, view["exceptions"])
+        for bad in EVALUATED:
+            assert bad not in view["text"], (name, bad)
+    assert not [bad for bad in EVALUATED if bad in seen["map_frame_text"]]
+    # The district's heading and select box show its name as typed, nothing made of it.
+    district = seen["pages"]["district"]
+    assert district["h1"] == [DISTRICT_NAME], district["h1"]
+    assert district["h1_made"] == [], district["h1_made"]
+    assert DISTRICT_NAME in district["options"]
+    # The network page's select box lists every point by code and name, as typed.
+    options = seen["pages"]["network"]["options"]
+    assert options == [f"{point_code(i)} — {p}" for i, p in enumerate(PAYLOADS)], options
+    assert screenshot.stat().st_size > 10_000
+    print(f"screenshot: {screenshot}")
