@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
+from dashboard.assets import tile_setting
 from dashboard.map_build import MapIndicator, build_map
 from dashboard.map_component import frame_args
 from dashboard.queries.points import point_views
@@ -182,7 +184,9 @@ def _json_after(script: str, marker: str) -> list[Any]:
     decoder = json.JSONDecoder()
     values, start = [], script.find(marker)
     while start >= 0:
-        value, _ = decoder.raw_decode(script, start + len(marker))
+        at = start + len(marker)
+        at += len(script[at:]) - len(script[at:].lstrip())
+        value, _ = decoder.raw_decode(script, at)
         values.append(value)
         start = script.find(marker, start + 1)
     return values
@@ -250,6 +254,27 @@ def test_a_plain_page_of_the_map_renders_the_same_names(hostile: Engine) -> None
     assert "uid=" not in page
     assert json.dumps(SSTI, ensure_ascii=False) in page
     assert "<script>alert" not in page and "<img src=x" not in page
+
+
+def test_tile_settings_reach_the_map_as_typed(
+    hostile: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The base map's address and attribution come from the settings, the same way.
+    url = "http://tiles.local/{z}/{x}/{y}.png?v={{ 7*191 }}"
+    attribution = "{{ 7*191 }} {% if 1 %}X{% endif %} {{ <b>OSM</b>"
+    monkeypatch.setenv("ICTR_TILE_URL", url)
+    monkeypatch.setenv("ICTR_TILE_ATTRIBUTION", attribution)
+    with session_scope(hostile) as session:
+        shapes = level_feature_collection(session, "district", province_code="02")
+    fmap = build_map(
+        shapes=shapes, values=None, indicator=INDEX, points=None, lang="vi", zone=ZONE,
+        urls=None, tiles=tile_setting(),
+    )  # fmt: skip
+    script = frame_args(fmap)["script"]
+    assert _json_after(script, "L.tileLayer(") == [url]
+    (written,) = re.findall(r'"attribution": ("(?:[^"\\]|\\.)*")', script)
+    # Leaflet shows the attribution as HTML: escaped, so it reads as typed.
+    assert shown(json.loads(written)) == (attribution, [])
 
 
 def test_frame_args_refuses_an_element_that_renders_data_as_a_template(hostile: Engine) -> None:
