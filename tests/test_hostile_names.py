@@ -38,7 +38,11 @@ from inventory.settings import get_settings
 from readiness.geometry import level_feature_collection
 from tests.conftest import PROJECT_ROOT
 from tests.dashboard_browser import app_server, free_port, network_namespace
-from tests.dashboard_fixtures import utc_now
+from tests.dashboard_fixtures import (  # noqa: F401  (fixtures used by name)
+    EDITOR_PASSWORD,
+    editor_password,
+    utc_now,
+)
 from tests.hostile_names_browser import run_in
 from tests.import_fixtures import write_csv
 from tests.test_dashboard_e2e import browser_ready  # noqa: F401  (the fixture)
@@ -323,6 +327,32 @@ def test_the_district_page_shows_hostile_names_as_typed(hostile: Engine) -> None
     assert markdown_shown(test.title[0].value) == (DISTRICT_NAME, [])
     cells = _cells(test)
     assert set(PAYLOADS) <= cells  # agencies and points, in tables that show plain text
+
+
+FILE_NAME = "[l](javascript:alert(1)) **x** :red[r] {{7*191}}"
+
+
+@pytest.mark.usefixtures("editor_password")
+def test_the_data_page_names_a_hostile_file_as_typed(hostile: Engine) -> None:
+    test = run_page("dashboard/pages/data.py")
+    test.text_input(key="editor_password").set_value(EDITOR_PASSWORD)
+    test.get("form_submit_button")[0].click().run()
+    # A spreadsheet that is not one, and a boundary file that is not one either.
+    test.get("file_uploader")[0].set_value((f"{FILE_NAME}.xlsx", b"not a workbook", "x"))
+    test.run()
+    test.button(key="data_check").click().run()
+    assert not test.exception
+    (error,) = test.error
+    text, tags = markdown_shown(error.value)
+    assert text.startswith(f"Không đọc được tệp: cannot open {FILE_NAME}.xlsx as an Excel"), text
+    assert tags == []
+    test.get("file_uploader")[1].set_value((f"{FILE_NAME}.geojson", b"{", "x"))
+    test.run()
+    test.button(key="data_boundary_import").click().run()
+    assert not test.exception
+    (error,) = test.main.error
+    text, tags = markdown_shown(error.value)
+    assert f"{FILE_NAME}.geojson" in text and tags == [], (text, tags)
 
 
 def test_the_inventory_and_network_pages_show_hostile_names_as_typed(hostile: Engine) -> None:
