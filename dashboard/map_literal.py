@@ -71,14 +71,28 @@ class LiteralFitBounds(FitBounds, LiteralMacroElement):
 # What folium adds by itself while rendering a layer: `<layer>.addTo(<map>)`, two names
 # branca generates, no text from anywhere else.
 _NAMES_ONLY = (ElementAddToElement,)
+# branca's own `<meta charset>` line in every figure's header: constant text.
+_FIGURE_META = "meta_http"
 
 
 def template_elements(root: Element) -> list[str]:
-    """Names of the elements under `root` (itself included) that would compile their
-    output as a template: any MacroElement not rendered literally."""
-    found = []
-    if isinstance(root, MacroElement) and not isinstance(root, (LiteralMacroElement, *_NAMES_ONLY)):
-        found.append(type(root).__name__)
-    for child in root._children.values():
-        found.extend(template_elements(child))
+    """The elements under `root` (itself included, and a figure's header, html and script)
+    that would compile text as a template: a MacroElement not rendered literally, or a
+    plain Element made from text (`Element(text)`)."""
+    found: list[str] = []
+
+    def visit(element: Element, name: str) -> None:
+        if isinstance(element, MacroElement):
+            if not isinstance(element, (LiteralMacroElement, *_NAMES_ONLY)):
+                found.append(type(element).__name__)
+        elif element._template_str is not None and name != _FIGURE_META:
+            found.append(f"{type(element).__name__} {name!r}")
+        children = list(element._children.items())
+        if isinstance(element, Figure):
+            children += [("header", element.header), ("html", element.html)]
+            children.append(("script", element.script))
+        for child_name, child in children:
+            visit(child, child_name)
+
+    visit(root, root.get_name())
     return found

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import folium
 import markdown_it
 import pytest
+from branca.element import Element
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
@@ -281,16 +282,25 @@ def test_tile_settings_reach_the_map_as_typed(
     assert shown(json.loads(written)) == (attribution, [])
 
 
-def test_frame_args_refuses_an_element_that_renders_data_as_a_template(hostile: Engine) -> None:
+@pytest.mark.parametrize("element", ["marker", "header"])
+def test_frame_args_refuses_an_element_that_renders_data_as_a_template(
+    hostile: Engine, element: str
+) -> None:
     with session_scope(hostile) as session:
         shapes = level_feature_collection(session, "district", province_code="02")
     fmap = build_map(
         shapes=shapes, values=None, indicator=INDEX, points=None, lang="vi", zone=ZONE,
         urls=None,
     )  # fmt: skip
-    # folium's own marker puts its tooltip into text that branca compiles as a template.
-    folium.Marker([23.2, 105.3], tooltip="{{ 7*191 }}").add_to(fmap)
-    with pytest.raises(TypeError, match="Marker"):
+    assert frame_args(fmap)["script"]  # ours pass, rendered once or twice
+    assert frame_args(fmap)["script"]
+    # folium's own marker puts its tooltip into text that branca compiles as a template;
+    # so does a plain Element made of text.
+    if element == "marker":
+        folium.Marker([23.2, 105.3], tooltip="{{ 7*191 }}").add_to(fmap)
+    else:
+        fmap.get_root().header.add_child(Element("<style>/* {{ 7*191 }} */</style>"), name="x")  # type: ignore[attr-defined]
+    with pytest.raises(TypeError, match="Marker" if element == "marker" else "Element 'x'"):
         frame_args(fmap)
 
 
