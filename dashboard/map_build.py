@@ -1,6 +1,6 @@
 """The readiness map: units coloured by an indicator, points coloured by status, a legend.
 
-Pure: data in, `folium.Map` out, so tests can render it without Streamlit. Every string
+Pure: data in, a folium map out, so tests can render it without Streamlit. Every string
 that comes from the data is HTML-escaped here, before it reaches a tooltip or popup.
 """
 
@@ -13,14 +13,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import folium
 import pandas as pd
-from branca.element import Element
 
 from dashboard.assets import AssetUrls, TileSetting
 from dashboard.colour_scale import NO_DATA_COLOUR, ColourScale, build_scale
 from dashboard.i18n import status_label, tr, unit_label
 from dashboard.map_layers import FeatureLayer, MapLegend
+from dashboard.map_literal import LiteralElement, LiteralFitBounds, LiteralMap, LiteralTileLayer
 from dashboard.number_format import format_value, is_missing
 from dashboard.point_status import STATUS_COLOURS, STATUSES
 
@@ -250,19 +249,21 @@ def build_map(
     zone: ZoneInfo,
     urls: AssetUrls | None,
     tiles: TileSetting | None = None,
-) -> folium.Map:
+) -> LiteralMap:
     """`values` has columns code, value and (optionally) rank; `points` those of
     `dashboard.queries.points.point_views`. `urls` says where a page of its own loads
-    Leaflet from; None when the page around the map brings it (`map_component`)."""
+    Leaflet from; None when the page around the map brings it (`map_component`).
+
+    Every element renders literally (`map_literal`): data never becomes template text."""
     present = [] if values is None else [float(v) for v in values["value"] if not is_missing(v)]
     scale = build_scale(present, higher_is_better=indicator.higher_is_better)
-    fmap = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False)
+    fmap = LiteralMap(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False)
     # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from a CDN.
     fmap.default_js = [] if urls is None else [("leaflet", urls.leaflet_js)]
     fmap.default_css = [] if urls is None else [("leaflet_css", urls.leaflet_css)]
-    fmap.get_root().header.add_child(Element(f"<style>{MAP_CSS}</style>"), name="ictr_css")  # type: ignore[attr-defined]
+    fmap.get_root().header.add_child(LiteralElement(f"<style>{MAP_CSS}</style>"), name="ictr_css")  # type: ignore[attr-defined]
     if tiles is not None:
-        folium.TileLayer(tiles=tiles.url, attr=_e(tiles.attribution), name="tiles").add_to(fmap)
+        LiteralTileLayer(tiles=tiles.url, attr=_e(tiles.attribution), name="tiles").add_to(fmap)
     FeatureLayer(
         {
             "type": "FeatureCollection",
@@ -295,7 +296,7 @@ def build_map(
     ).add_to(fmap)
     bounds = shapes_bounds(shapes)
     if bounds is not None:
-        fmap.fit_bounds(bounds, padding=(10, 10))
+        LiteralFitBounds(bounds, padding=(10, 10)).add_to(fmap)
     return fmap
 
 

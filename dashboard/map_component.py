@@ -24,6 +24,7 @@ import streamlit.components.v1 as components
 
 from dashboard.assets import STATIC_DIR, STATIC_URL_FROM_COMPONENT, leaflet_source
 from dashboard.map_build import MAP_CSS
+from dashboard.map_literal import template_elements
 
 SOURCE_DIR = Path(__file__).parent / "map_frame"
 FRAME_DIR = STATIC_DIR / "map_frame"  # the page built from SOURCE_DIR, never committed
@@ -65,7 +66,13 @@ _component = components.declare_component(COMPONENT_NAME, path=str(FRAME_DIR))
 
 def frame_args(fmap: folium.Map) -> dict[str, str]:
     """What the frame needs to draw `fmap`: its script, its CSS, the id of the element it
-    draws into, and a version that changes whenever any of them does."""
+    draws into, and a version that changes whenever any of them does.
+
+    Refuses a map holding an element that would read its own output as a template
+    (`map_literal`): with data in that output, it would run on the server."""
+    unsafe = template_elements(fmap.get_root())
+    if unsafe:
+        raise TypeError(f"map elements that render data as a template: {', '.join(unsafe)}")
     # Leaflet comes with the frame's page; the map adds no script or style sheet of its own.
     fmap.default_js = []
     fmap.default_css = []

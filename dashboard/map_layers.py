@@ -5,6 +5,9 @@ a computer named `<script>` would run. Here every tooltip and popup is HTML buil
 from escaped text (see `map_build`), and the data reaches the page through `script_json`,
 which escapes `<`, `>`, `&` and `'` as `tojson` does. Styles come per feature, ready-made,
 so no Python function has to be evaluated per feature at render time.
+
+Both render literally (`map_literal`): the JSON holding the data is printed into the
+script once, never read again as a template.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from branca.element import MacroElement
 from jinja2 import Template
+
+from dashboard.map_literal import LiteralMacroElement
 
 # What must not appear raw inside a <script> element (or a JS string), as JSON escapes.
 _SCRIPT_UNSAFE = str.maketrans(
@@ -28,7 +32,7 @@ def script_json(value: Any) -> str:
     return text.translate(_SCRIPT_UNSAFE)
 
 
-class FeatureLayer(MacroElement):
+class FeatureLayer(LiteralMacroElement):
     """A GeoJSON FeatureCollection whose features carry a `style` (or a `status` naming one
     of `styles`), a `tooltip`, and for a popup a `title` and `cells` to go with the
     `popup_labels`: all of them HTML already escaped.
@@ -106,7 +110,7 @@ var {{ this.get_name() }} = (function () {
         self.sticky = sticky
 
 
-class MapLegend(MacroElement):
+class MapLegend(LiteralMacroElement):
     """A Leaflet control holding ready-made (escaped) legend HTML."""
 
     _template = Template(

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import page_cache
 from dashboard.demo_reset import reset_demo
+from dashboard.markdown_text import plain
 from dashboard.number_format import format_number
 from dashboard.page_setup import page_setup
 from dashboard.upload_import import error_table, import_boundary_upload, import_upload
@@ -61,7 +62,7 @@ if upload is not None and (check or write):
             ctx.engine, entity, name=upload.name, data=upload.getvalue(), options=options
         )
     except IctrError as exc:
-        st.error(t("import_error", message=str(exc)))
+        st.error(t("import_error", message=plain(exc)))
     else:
         counts = {
             k: format_number(getattr(report.counts, k), lang=lang)
@@ -111,10 +112,10 @@ if st.button(t("boundaries_title"), key="data_boundary_import", disabled=shapes 
             if boundary_report.refusal:
                 session.rollback()
     except IctrError as exc:
-        st.error(t("import_error", message=str(exc)))
+        st.error(t("import_error", message=plain(exc)))
     else:
         if boundary_report.refusal:
-            st.error(t("boundaries_refused", reason=boundary_report.refusal))
+            st.error(t("boundaries_refused", reason=plain(boundary_report.refusal)))
         else:
             st.success(t("boundaries_stored", n=boundary_report.stored))
             page_cache.clear()

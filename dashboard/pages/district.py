@@ -11,6 +11,7 @@ import streamlit as st
 from dashboard import page_cache
 from dashboard.charts import age_histogram, index_trend, latency_lines
 from dashboard.i18n import AGENCY_KIND, column_label, enum_label, indicator_label
+from dashboard.markdown_text import plain
 from dashboard.number_format import format_value, style_numbers
 from dashboard.page_setup import page_setup
 from dashboard.point_table import display_decimals, point_table
@@ -43,7 +44,7 @@ code = st.sidebar.selectbox(
 )
 st.query_params["code"] = code
 st.session_state["_district_from_url"] = code
-st.title(names[code])
+st.title(plain(names[code]))
 
 with session_scope(ctx.engine) as session:
     agencies = district_agencies(session, code)

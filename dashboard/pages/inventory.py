@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.computer_filter import filter_computers
 from dashboard.i18n import COMPUTER_KIND, COMPUTER_STATUS, column_label, enum_label
+from dashboard.markdown_text import plain
 from dashboard.number_format import format_number, style_numbers
 from dashboard.page_setup import page_setup
 from dashboard.queries.computers import computer_frame
@@ -116,7 +117,7 @@ try:
             district=scope,
         )
 except IctrError as exc:
-    st.error(t("plan_error", message=str(exc)))
+    st.error(t("plan_error", message=plain(exc)))
     st.stop()
 st.caption(plan.budget_note_vi if lang == "vi" else plan.budget_note_en)
 money = {column_label(c, lang): 0 for c in ("replace", "new", "count", "cost_vnd")}
