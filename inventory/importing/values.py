@@ -38,18 +38,7 @@ def text(value: object, max_length: int | None = None) -> str:
         raise BadValue(f"longer than {max_length} characters")
     if "\x00" in out:  # PostgreSQL refuses it in text; no one types it
         raise BadValue("contains a NUL character (byte 0)")
-    if not out.isascii() and not _encodable(out):
-        # A workbook can spell a lone surrogate as "_xD800_": no database can store it.
-        raise BadValue("contains an invalid character (a lone UTF-16 surrogate)")
     return out
-
-
-def _encodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 # -- numbers ----------------------------------------------------------------------------------
@@ -72,7 +61,7 @@ def _finite(value: int | float) -> float:
     if math.isnan(number):
         raise BadValue("not a number (NaN)")
     if math.isinf(number):
-        raise BadValue("too large (infinite)")
+        raise BadValue("infinite (too large for any column)")
     return number
 
 
@@ -533,4 +522,7 @@ def tcp_ports(value: object) -> str:
             raise BadValue(f"{part!r} is not a TCP port (1..65535)")
         if int(part) not in ports:
             ports.append(int(part))
-    return ",".join(str(p) for p in ports)
+    joined = ",".join(str(p) for p in ports)
+    if len(joined) > 200:  # ConnectionPoint.tcp_ports
+        raise BadValue(f"{len(ports)} ports: more than fit in 200 characters")
+    return joined
