@@ -105,9 +105,10 @@ def read_csv(path: Path) -> Table:
 
 def _undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
     if exc.encoding.startswith("utf-16"):
+        cut = exc.end >= len(data)  # Python says "truncated data" or "unexpected end of data"
         return (
-            f"not valid UTF-16 text ({exc.reason} at byte {exc.start}; the file may be "
-            'truncated): save it again as "CSV UTF-8"'
+            f"not valid UTF-16 text ({exc.reason} at byte {exc.start}"
+            f'{", the file is cut short" if cut else ""}): save it again as "CSV UTF-8"'
         )
     line = data.count(b"\n", 0, exc.start) + 1
     return (

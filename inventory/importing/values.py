@@ -82,6 +82,11 @@ def amount(value: object, *, decimal_point: bool = False) -> float:
     last one is the decimal mark. A lone separator followed by exactly three digits is read as
     grouping ("15.000" is fifteen thousand đồng), unless `decimal_point` (Snipe-IT's format).
     """
+    return _at_most(_grouped_number(value, decimal_point=decimal_point), MAX_AMOUNT_VND)
+
+
+def _grouped_number(value: object, *, decimal_point: bool = False) -> float:
+    """A non-negative number written with thousands grouped, as in `amount`."""
     if isinstance(value, bool):
         raise BadValue("not an amount")
     if isinstance(value, int | float):
@@ -102,7 +107,7 @@ def amount(value: object, *, decimal_point: bool = False) -> float:
         result = _finite(result)  # 400 digits make infinity
     if result < 0:
         raise BadValue("negative")
-    return _at_most(result, MAX_AMOUNT_VND)
+    return result
 
 
 def _normalise_separators(raw: str) -> str:
@@ -144,7 +149,7 @@ def decimal(value: object) -> float:
 
 def whole(value: object) -> int:
     """A count of people or things: 25, "25", 25.0, "1.250"."""
-    number = amount(value)
+    number = _grouped_number(value)
     if not number.is_integer():
         raise BadValue("not a whole number")
     return int(_at_most(number, MAX_COUNT))
