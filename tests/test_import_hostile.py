@@ -5,6 +5,7 @@ the database is exactly as before. The same for `ictr boundaries import` and the
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -202,6 +203,25 @@ def test_xlsx_number_cells_beyond_a_double(hg_engine: Engine, tmp_path: Path, ra
         line
     )
     assert "infinite (too large for any column); nothing was imported" in line
+
+
+def test_a_date_cell_beyond_any_date(hg_engine: Engine, tmp_path: Path) -> None:
+    """openpyxl makes the cell "#VALUE!" and warns: the warning goes into the report."""
+    rows = [[*VALID["computers"][0], "Ngày mua"]]
+    rows += [[*row, date(row[3], 1, 15)] for row in VALID["computers"][1:]]
+    data = with_number_cell(xlsx_bytes(rows), 43845, "1e10")  # 43845 is 15/01/2020
+    before = database_dump(hg_engine)
+    result = invoke("import", "computers", str(write(tmp_path / "may.xlsx", data)))
+    assert result.exit_code == 2
+    assert (
+        "warning: Cell H2 is marked as a date but the serial value 10000000000.0 is outside "
+        "the limits for dates. The cell will be treated as an error."
+    ) in result.stdout.splitlines()
+    assert result.stderr.splitlines() == [
+        "error: may.xlsx [Sheet1]: row 2, column 'Ngày mua', value '#VALUE!': not a date "
+        "(expected dd/mm/yyyy, yyyy-mm-dd or a year); nothing was imported"
+    ]
+    assert database_dump(hg_engine) == before
 
 
 # -- text no database should store ----------------------------------------------------------

@@ -40,6 +40,7 @@ def import_table(
         dry_run=options.dry_run,
         encoding=table.encoding,
         delimiter=table.delimiter,
+        warnings=list(table.notes),
     )
     if not table.rows:
         raise IctrError(f"{table.source}: the file is empty")

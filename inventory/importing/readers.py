@@ -14,9 +14,10 @@ import csv
 import io
 import logging
 import unicodedata
+import warnings
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zipfile import BadZipFile, LargeZipFile
@@ -31,6 +32,8 @@ Cell = str | int | float | date | datetime | None
 
 # How many leading rows may sit above the header (titles such as "DANH SÁCH MÁY TÍNH ...").
 HEADER_SEARCH_ROWS = 20
+# How many of the workbook reader's warnings a report repeats (one per bad date cell...).
+MAX_READER_NOTES = 20
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Table:
     row_numbers: list[int]
     encoding: str = ""
     delimiter: str = ""
+    notes: list[str] = field(default_factory=list)  # what the reader warned about
 
 
 def _nfc(value: str) -> str:
@@ -155,6 +159,19 @@ def _bad_workbook(path: Path, cause: BaseException) -> str:
 
 
 def _read_workbook(path: Path, sheet: str | None) -> Table:
+    # openpyxl warns through Python's warnings ("Cell E2 is marked as a date but the serial
+    # value ... is outside the limits"): they belong in the report, not on stderr.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = _read_sheet(path, sheet)
+    messages = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
+    table.notes = messages[:MAX_READER_NOTES]
+    if len(messages) > MAX_READER_NOTES:
+        table.notes.append(f"... and {len(messages) - MAX_READER_NOTES} more such warnings")
+    return table
+
+
+def _read_sheet(path: Path, sheet: str | None) -> Table:
     import openpyxl
 
     try:
