@@ -137,15 +137,21 @@ def rewrite_member(
     return out.getvalue()
 
 
-def with_number_cell(workbook: bytes, old: object, new: str) -> bytes:
-    """Write `new` as the raw text of the number cell that holds `old` (e.g. "NaN", "1E+400")."""
+def with_number_cell(workbook: bytes, cell: str, raw: str) -> bytes:
+    """Write `raw` as the text of number cell `cell` (e.g. "NaN", "1E+400", 5,000 digits):
+    what another program than Excel could write."""
 
     def change(xml: bytes) -> bytes:
-        needle = f"<v>{old}</v>".encode()
-        assert needle in xml, needle
-        return xml.replace(needle, f"<v>{new}</v>".encode(), 1)
+        pattern = rb'(<c r="%s"[^>]*><v>)[^<]*(</v>)' % cell.encode()
+        changed, count = re.subn(pattern, lambda m: m.group(1) + raw.encode() + m.group(2), xml)
+        assert count == 1, cell
+        return changed
 
     return rewrite_member(workbook, SHEET, change)
+
+
+# Per kind: the first data row's number cell, as Excel names it.
+NUMBER_CELL = {kind: "ABCDEFG"[column] + "2" for kind, column in NUMBER_COLUMN.items()}
 
 
 def database_dump(engine: Engine) -> dict[str, str]:
