@@ -440,11 +440,16 @@ def test_hostile_boundary_files(
 # -- the Data page ------------------------------------------------------------------------------
 
 
+SPREADSHEETS = (0, "data_import")  # the Data page's uploader and button for each kind of file
+BOUNDARIES = (1, "data_boundary_import")
+
+
 @pytest.mark.usefixtures("editor_password")
 @pytest.mark.parametrize(
-    "name, data, message",
+    "target, name, data, message",
     [
         (
+            SPREADSHEETS,
             "may.xlsx",
             rewrite_member(
                 xlsx_bytes(VALID["computers"]), SHARED_STRINGS, lambda _: BILLION_LAUGHS.encode()
@@ -452,29 +457,50 @@ def test_hostile_boundary_files(
             "declares entities",
         ),
         (
+            SPREADSHEETS,
             "may.csv",
             b"\xff\xfe" + csv_bytes(VALID["computers"]).encode("utf-16-le")[:-1],
             "not valid UTF-16 text",
         ),
         (
+            SPREADSHEETS,
             "may.csv",
             to_cp1258(csv_bytes(VALID["computers"])) + b"\x81",
             "neither UTF-8 nor Windows-1258",
         ),
+        (
+            BOUNDARIES,
+            "huyen.geojson",
+            _district_file(
+                {
+                    "type": "Polygon",
+                    "coordinates": [[[105, 23], [1e300, 23], [105, 23.1], [105, 23]]],
+                }
+            ),
+            "feature 1 has coordinates that are not longitude/latitude",
+        ),
+        (
+            BOUNDARIES,
+            "huyen.kml",
+            BILLION_LAUGHS.replace("sst", "kml"),
+            "cannot read as a vector file",
+        ),
     ],
 )
 def test_the_data_page_shows_an_error_not_an_exception(
-    hg_engine: Engine, name: str, data: bytes, message: str
+    hg_engine: Engine, target: tuple[int, str], name: str, data: str | bytes, message: str
 ) -> None:
+    uploader, button = target
     app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
     app.switch_page("dashboard/pages/data.py")
     app.run()
     app.text_input(key="editor_password").set_value(EDITOR_PASSWORD)
     app.get("form_submit_button")[0].click().run()
     before = database_dump(hg_engine)
-    app.get("file_uploader")[0].set_value((name, data, "application/octet-stream"))
+    raw = data.encode() if isinstance(data, str) else data
+    app.get("file_uploader")[uploader].set_value((name, raw, "application/octet-stream"))
     app.run()
-    app.button(key="data_import").click().run()
+    app.button(key=button).click().run()
     assert not app.exception, [e.message for e in app.exception]
     errors = [e.value for e in app.error]
     assert len(errors) == 1 and name in errors[0] and message in errors[0], errors
