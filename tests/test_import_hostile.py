@@ -387,6 +387,18 @@ def test_the_bad_row_report_is_capped(hg_engine: Engine, tmp_path: Path) -> None
     assert database_dump(hg_engine) == before
 
 
+def test_a_header_of_thousands_of_unknown_columns(hg_engine: Engine, tmp_path: Path) -> None:
+    header = [f"Cột {n} " + "x" * 100 for n in range(5000)]
+    path = write(tmp_path / "rac.csv", csv_bytes([header, ["1"] * 5000]))
+    line = refused(hg_engine, path, "import", "points")
+    assert line.startswith(
+        "error: rac.csv: required column code (Mã điểm) is missing (header row 1); "
+        "columns found: 'Cột 0 xxx"
+    )
+    assert line.endswith("xxx…' and 4970 more")
+    assert len(line) < 3000
+
+
 def test_a_huge_cell_is_quoted_short(hg_engine: Engine, tmp_path: Path) -> None:
     rows = with_cell("computers", 1, "máy " * 20_000)
     line = refused(hg_engine, write(tmp_path / "may.csv", csv_bytes(rows)), "import", "computers")
