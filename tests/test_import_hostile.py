@@ -399,6 +399,18 @@ def test_a_header_of_thousands_of_unknown_columns(hg_engine: Engine, tmp_path: P
     assert len(line) < 3000
 
 
+def test_a_file_name_with_a_line_break_still_gives_one_line(
+    hg_engine: Engine, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "may\ntính.csv", to_cp1258(csv_bytes(VALID["computers"])) + b"\x81")
+    result = invoke("import", "computers", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"error: may tính.csv: line 4: byte 0x81 (at byte {path.stat().st_size - 1}) is neither "
+        'UTF-8 nor Windows-1258 text: save the file as "CSV UTF-8"'
+    ]
+
+
 def test_a_huge_cell_is_quoted_short(hg_engine: Engine, tmp_path: Path) -> None:
     rows = with_cell("computers", 1, "máy " * 20_000)
     line = refused(hg_engine, write(tmp_path / "may.csv", csv_bytes(rows)), "import", "computers")
