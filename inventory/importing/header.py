@@ -54,9 +54,11 @@ def report_cells_without_header(fields: Fields) -> None:
     """A filled cell under a blank header, or right of the last header, is an error: its
     value would otherwise be dropped without a word."""
     headers = fields.match.headers
+    blank = [position for position, header in enumerate(headers) if not header]
     for index, row in enumerate(fields.rows):
-        for position in range(len(row)):
-            if not is_blank(row[position]) and (position >= len(headers) or not headers[position]):
+        # Only the blank headers' cells and those right of the header need a look.
+        for position in [p for p in blank if p < len(row)] + list(range(len(headers), len(row))):
+            if not is_blank(row[position]):
                 fields.fail(
                     index,
                     column_letter(position),
