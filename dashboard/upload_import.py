@@ -31,8 +31,9 @@ def import_upload(
 
 
 def error_table(report: ImportReport, lang: str) -> pd.DataFrame:
-    """One row per problem: Excel row, column, value and reason, sorted by row."""
-    rows = [(e.row, e.column, e.value, e.reason) for e in sorted(report.errors)]
+    """One row per problem: Excel row, column, value and reason, sorted by row; as many as
+    the report lists (the page says how many rows are bad in all)."""
+    rows = [(e.row, e.column, e.value, e.reason) for e in report.listed_errors()]
     columns = [column_label(c, lang) for c in ("row", "column", "value", "reason")]
     return pd.DataFrame(rows, columns=columns)
 

@@ -284,6 +284,7 @@ def test_cli_exit_codes_dry_run_and_summary(hg_engine: Engine, tmp_path: Path) -
     result = runner.invoke(app, ["import", "computers", str(bad)])
     assert result.exit_code == 2
     assert "row 2, column 'Cơ quan', value 'Không Có': unknown agency" in result.output
+    assert result.stderr.startswith("error: bad.csv: row 2, column 'Cơ quan', value 'Không Có'")
     missing = write_csv(tmp_path / "m.csv", [["Tên máy", "Phòng"], ["a", "b"]])
     result = runner.invoke(app, ["import", "computers", str(missing)])
     assert result.exit_code == 2

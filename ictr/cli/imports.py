@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from inventory.db import get_engine
+from inventory.errors import IctrError
 from inventory.importing import ImportOptions, ImportReport, run_import
 from inventory.migrate import require_current_schema
 
@@ -35,13 +36,15 @@ UNIT = typer.Option(
 
 
 def _run(entity: str, file: Path, options: ImportOptions) -> None:
+    """The report on stdout; a refused file ends, like every user mistake, in one line on
+    stderr naming the file and the (first) problem, and exit code 2."""
     engine = get_engine()
     require_current_schema(engine)
     report: ImportReport = run_import(engine, entity, file, options)
     for line in report.lines():
         typer.echo(line)
     if not report.ok:
-        raise typer.Exit(2)
+        raise IctrError(report.failure())
 
 
 def computers(

@@ -97,7 +97,10 @@ class RowAgencies:
                 except BadValue:
                     if is_blank(name) or not self.options.create_agencies:
                         raise
-                    return self._create(text(name), unit, text(code)), "", ""
+                    # The limits of Agency.code and Agency.name (PostgreSQL enforces them).
+                    new_code = text(code, max_length=40)
+                    column = name_column
+                    return self._create(text(name, max_length=200), unit, new_code), "", ""
                 if not is_blank(name) and fold(text(name)) != fold(found.name):
                     raise BadValue(f"this code is agency {found.name!r}, not {text(name)!r}")
                 return found.id, "", ""
@@ -112,7 +115,7 @@ class RowAgencies:
                     "unknown agency (import it first with `ictr import agencies`, "
                     "or use --create-agencies)"
                 )
-            return self._create(text(name), unit, None), "", ""
+            return self._create(text(name, max_length=200), unit, None), "", ""
         except BadValue as exc:
             return INVALID, column, str(exc)
 

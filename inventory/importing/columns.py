@@ -234,7 +234,10 @@ def match_header(
     missing = [group for group in REQUIRED[entity] if not any(n in match.positions for n in group)]
     if missing:
         wanted = " or ".join(_describe(n, entity) for n in missing[0])
-        found = ", ".join(repr(h) for h in headers if h.strip()) or "none"
+        # A damaged file's "header" can hold thousands of cells: name the first few.
+        named = [repr(h if len(h) <= 60 else h[:59] + "…") for h in headers if h.strip()]
+        found = ", ".join(named[:30]) + (f" and {len(named) - 30} more" if len(named) > 30 else "")
+        found = found or "none"
         raise IctrError(
             f"{source}: required column {wanted} is missing (header row {row_number}); "
             f"columns found: {found}"

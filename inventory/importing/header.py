@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inventory.errors import IctrError
 from inventory.importing import snipeit
 from inventory.importing.columns import (
     COLUMNS,
@@ -12,6 +13,7 @@ from inventory.importing.columns import (
     count_known,
     match_header,
 )
+from inventory.importing.fields import Fields, is_blank
 from inventory.importing.readers import HEADER_SEARCH_ROWS, Table
 from inventory.importing.report import shown
 
@@ -43,4 +45,35 @@ def locate_header(table: Table, entity: str) -> Located:
         fixed=snipeit.COLUMNS if is_snipe else None,
         source=table.source,
     )
+    if position + 1 >= len(table.rows):
+        raise IctrError(f"{table.source}: no data rows below the header (row {row_number})")
     return Located(match, position + 1, is_snipe)
+
+
+def report_cells_without_header(fields: Fields) -> None:
+    """A filled cell under a blank header, or right of the last header, is an error: its
+    value would otherwise be dropped without a word."""
+    headers = fields.match.headers
+    blank = [position for position, header in enumerate(headers) if not header]
+    for index, row in enumerate(fields.rows):
+        # Only the blank headers' cells and those right of the header need a look.
+        for position in [p for p in blank if p < len(row)] + list(range(len(headers), len(row))):
+            if not is_blank(row[position]):
+                fields.fail(
+                    index,
+                    column_letter(position),
+                    row[position],
+                    "a value in a column without a header: give the column a header or "
+                    "clear the cell",
+                )
+
+
+def column_letter(position: int) -> str:
+    """The letter Excel shows above the column at 0-based `position` (A, Z, AA...).
+    openpyxl's get_column_letter stops at XFD; a CSV row can be longer."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

@@ -12,7 +12,7 @@ from inventory.errors import IctrError
 from inventory.importing.agencies import import_agencies
 from inventory.importing.computers import import_computers
 from inventory.importing.fields import Fields
-from inventory.importing.header import Located, locate_header
+from inventory.importing.header import Located, locate_header, report_cells_without_header
 from inventory.importing.options import ImportOptions
 from inventory.importing.points import import_points
 from inventory.importing.readers import Table, read_table
@@ -40,6 +40,7 @@ def import_table(
         dry_run=options.dry_run,
         encoding=table.encoding,
         delimiter=table.delimiter,
+        warnings=list(table.notes),
     )
     if not table.rows:
         raise IctrError(f"{table.source}: the file is empty")
@@ -54,6 +55,7 @@ def import_table(
     numbers = table.row_numbers[located.data_start :]
     report.rows_read = len(data)
     fields = Fields(data, numbers, match, report)
+    report_cells_without_header(fields)
     ENTITIES[entity](session, fields, located, options, report)
     return report
 

@@ -3,25 +3,38 @@
 CSV files come in UTF-8 (with or without a byte-order mark) or, from older Vietnamese
 software, Windows-1258. Python's cp1258 codec yields base letters plus combining tone marks,
 so all text is normalised to NFC: "Đồng Văn" from any of them compares equal.
+
+Whatever a damaged file makes a decoder, the zip reader or an XML parser raise ends here as
+one `IctrError` naming the file: this module is the boundary where files are read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 import unicodedata
+import warnings
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from zipfile import BadZipFile, LargeZipFile
+
+from defusedxml import DefusedXmlException
 
 from inventory.errors import IctrError
 from inventory.spreadsheet_text import from_csv_text
+
+logger = logging.getLogger(__name__)
 
 Cell = str | int | float | date | datetime | None
 
 # How many leading rows may sit above the header (titles such as "DANH SÁCH MÁY TÍNH ...").
 HEADER_SEARCH_ROWS = 20
+# How many of the workbook reader's warnings a report repeats (one per bad date cell...).
+MAX_READER_NOTES = 20
 
 
 @dataclass
@@ -33,6 +46,7 @@ class Table:
     row_numbers: list[int]
     encoding: str = ""
     delimiter: str = ""
+    notes: list[str] = field(default_factory=list)  # what the reader warned about
 
 
 def _nfc(value: str) -> str:
@@ -40,7 +54,10 @@ def _nfc(value: str) -> str:
 
 
 def decode_csv_bytes(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was in: UTF-8 (BOM or not), else Windows-1258."""
+    """Text and the encoding it was in: UTF-8 (BOM or not), else Windows-1258.
+
+    Raises UnicodeDecodeError when the bytes are neither: cp1258 leaves 0x81, 0x8A, 0x8D-0x90,
+    0x9A and 0x9D-0x9E undefined, and UTF-16 may be cut in the middle of a character."""
     if data.startswith(b"\xef\xbb\xbf"):
         return unicodedata.normalize("NFC", data[3:].decode("utf-8")), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export
@@ -73,7 +90,10 @@ def read_csv(path: Path) -> Table:
         data = path.read_bytes()
     except OSError as exc:
         raise IctrError(f"cannot read {path}: {exc.strerror or exc}") from None
-    text, encoding = decode_csv_bytes(data)
+    try:
+        text, encoding = decode_csv_bytes(data)
+    except UnicodeDecodeError as exc:
+        raise IctrError(f"{path.name}: {_undecodable(data, exc)}") from None
     delimiter = sniff_delimiter(text)
     rows: list[list[Cell]] = []
     numbers: list[int] = []
@@ -85,21 +105,84 @@ def read_csv(path: Path) -> Table:
                 rows.append([from_csv_text(cell) for cell in record])
                 numbers.append(number)
     except csv.Error as exc:
-        raise IctrError(f"{path.name}: not a readable CSV file ({exc})") from None
+        raise IctrError(f"{path.name}: not a readable CSV file ({_brief(exc)})") from None
     return Table(path.name, rows, numbers, encoding=encoding, delimiter=delimiter)
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> Table:
-    from zipfile import BadZipFile
+def _undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
+    if exc.encoding.startswith("utf-16"):
+        cut = exc.end >= len(data)  # Python says "truncated data" or "unexpected end of data"
+        return (
+            f"not valid UTF-16 text ({exc.reason} at byte {exc.start}"
+            f'{", the file is cut short" if cut else ""}): save it again as "CSV UTF-8"'
+        )
+    line = data.count(b"\n", 0, exc.start) + 1
+    return (
+        f"line {line}: byte 0x{data[exc.start]:02X} (at byte {exc.start}) is neither UTF-8 nor "
+        'Windows-1258 text: save the file as "CSV UTF-8"'
+    )
 
-    import openpyxl
+
+def _brief(exc: BaseException) -> str:
+    """A library's message on one line, short enough for a report."""
+    words = " ".join(str(exc).split()) or type(exc).__name__
+    return words if len(words) <= 200 else words[:199] + "…"
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> Table:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        return _read_workbook(path, sheet)
+    except (InvalidFileException, BadZipFile, LargeZipFile, zlib.error, EOFError) as exc:
+        raise IctrError(
+            f"cannot open {path.name} as an Excel .xlsx workbook: a damaged or truncated "
+            f"file ({_brief(exc)})"
+        ) from None
+    except ValueError as exc:
+        # openpyxl wraps what goes wrong while loading in a ValueError naming the temporary
+        # path and "could not read strings" (say): the cause is the useful part.
+        raise IctrError(_bad_workbook(path, exc.__cause__ or exc)) from None
+    except SyntaxError as exc:  # expat's ParseError and lxml's errors are SyntaxErrors
+        raise IctrError(_bad_workbook(path, exc)) from None
+
+
+def _bad_workbook(path: Path, cause: BaseException) -> str:
+    if isinstance(cause, DefusedXmlException):
+        # openpyxl parses through defusedxml (a dependency for this reason): entity
+        # declarations are refused before anything expands ("billion laughs").
+        return (
+            f"{path.name}: the workbook's XML declares entities, which Excel never writes; "
+            f"refused ({type(cause).__name__})"
+        )
+    if isinstance(cause, SyntaxError):
+        return f"{path.name}: damaged XML inside the workbook ({_brief(cause)})"
+    return f"{path.name}: not a readable .xlsx workbook ({_brief(cause)})"
+
+
+def _read_workbook(path: Path, sheet: str | None) -> Table:
+    # openpyxl warns through Python's warnings ("Cell E2 is marked as a date but the serial
+    # value ... is outside the limits"): they belong in the report, not on stderr.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = _read_sheet(path, sheet)
+    messages = list(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
+    table.notes = messages[:MAX_READER_NOTES]
+    if len(messages) > MAX_READER_NOTES:
+        table.notes.append(f"... and {len(messages) - MAX_READER_NOTES} more such warnings")
+    return table
+
+
+def _read_sheet(path: Path, sheet: str | None) -> Table:
+    import openpyxl
+
+    try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (OSError, KeyError) as exc:
         raise IctrError(f"cannot open {path.name} as an Excel .xlsx workbook: {exc}") from None
     try:
+        if not workbook.worksheets:
+            raise IctrError(f"{path.name} has no worksheet")
         if sheet is None:
             worksheet = workbook.worksheets[0]
         elif sheet in workbook.sheetnames:
@@ -107,15 +190,29 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
         else:
             names = ", ".join(repr(n) for n in workbook.sheetnames)
             raise IctrError(f"{path.name} has no sheet {sheet!r}; sheets: {names}")
+        source = f"{path.name} [{worksheet.title}]"
+        # The declared size can be anything: A1:XFD1048576 would pad every row to 16,384
+        # cells and add a million empty rows. Read the cells the sheet really holds.
+        worksheet.reset_dimensions()
         rows: list[list[Cell]] = []
         numbers: list[int] = []
         clean: Callable[[object], Cell] = _xlsx_cell
-        # Read-only sheets yield every row from 1, empty ones as all-None tuples.
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), 1):
-            if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
-                rows.append([clean(v) for v in values])
-                numbers.append(number)
-        return Table(f"{path.name} [{worksheet.title}]", rows, numbers)
+        number = 0
+        try:
+            # Read-only sheets yield every row from 1, empty ones as empty tuples.
+            for number, values in enumerate(worksheet.iter_rows(values_only=True), 1):
+                if any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+                    rows.append([clean(v) for v in values])
+                    numbers.append(number)
+        except DefusedXmlException:
+            raise
+        except (ValueError, OverflowError, TypeError) as exc:
+            # A number cell holding "NaN" or "inf" (openpyxl's int() fails), say. The sheet
+            # is parsed row by row, so the row after the last one read holds the cell.
+            raise IctrError(
+                f"{source}, row {number + 1}: a cell cannot be read ({_brief(exc)})"
+            ) from None
+        return Table(source, rows, numbers)
     finally:
         workbook.close()
 
@@ -131,10 +228,18 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     if not path.exists():
         raise IctrError(f"file not found: {path}")
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, sheet)
     if suffix == ".xls":
         raise IctrError(f"{path.name}: old Excel .xls format; save it as .xlsx or CSV first")
-    if sheet is not None:
+    if sheet is not None and suffix not in (".xlsx", ".xlsm"):
         raise IctrError(f"--sheet applies to .xlsx workbooks, not {path.name}")
-    return read_csv(path)
+    try:
+        return read_xlsx(path, sheet) if suffix in (".xlsx", ".xlsm") else read_csv(path)
+    except IctrError:
+        raise
+    except Exception as exc:
+        # Whatever else a damaged file makes a library raise is a problem with that file.
+        # Only reading is wrapped: errors while writing to the database stay visible as bugs.
+        logger.debug("reading %s failed", path, exc_info=True)
+        raise IctrError(
+            f"{path.name}: cannot read the file ({type(exc).__name__}: {_brief(exc)})"
+        ) from None

@@ -7,6 +7,13 @@ from datetime import date, datetime
 
 from inventory.upsert import UpsertCounts
 
+# One broken sheet can hold a million bad cells: the report lists the first ones and counts
+# the rest, so it stays readable (and small) whatever the file.
+MAX_LISTED_ERRORS = 1_000
+MAX_LISTED_COLUMNS = 50
+# A cell is quoted in the report up to this many characters.
+MAX_SHOWN_VALUE = 200
+
 
 @dataclass(frozen=True, order=True)
 class RowError:
@@ -34,6 +41,10 @@ def shown(value: object) -> str:
     return str(value)
 
 
+def _clipped(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN_VALUE else text[: MAX_SHOWN_VALUE - 1] + "…"
+
+
 @dataclass
 class ImportReport:
     entity: str
@@ -56,16 +67,30 @@ class ImportReport:
         return not self.errors
 
     def error(self, row: int, column: str, value: object, reason: str) -> None:
-        self.errors.append(RowError(row, column, shown(value), reason))
+        self.errors.append(RowError(row, _clipped(column), _clipped(shown(value)), reason))
 
     def sorted_errors(self) -> list[RowError]:
         """By row, then by the column's place in the file."""
         place = {header: n for n, header in enumerate(self.columns)}
         return sorted(self.errors, key=lambda e: (e.row, place.get(e.column, -1), e.reason))
 
+    def listed_errors(self) -> list[RowError]:
+        """The errors a report shows: the first MAX_LISTED_ERRORS of `sorted_errors`."""
+        return self.sorted_errors()[:MAX_LISTED_ERRORS]
+
     @property
     def bad_rows(self) -> int:
         return len({e.row for e in self.errors})
+
+    def failure(self) -> str:
+        """One line saying why nothing was imported, naming the file and the first problem."""
+        first = self.sorted_errors()[0].describe()
+        if len(self.errors) == 1:
+            return f"{self.source}: {first}; nothing was imported"
+        return (
+            f"{self.source}: {self.bad_rows} bad rows ({len(self.errors)} problems), first: "
+            f"{first}; nothing was imported"
+        )
 
     def lines(self) -> list[str]:
         out = []
@@ -77,16 +102,20 @@ class ImportReport:
         if self.snipeit:
             out.append("recognised a Snipe-IT asset file (dates read as M/D/YY)")
         if self.columns:
-            mapped = ", ".join(f"{h!r} -> {n}" for h, n in self.columns.items())
+            mapped = ", ".join(f"{_clipped(h)!r} -> {n}" for h, n in self.columns.items())
             out.append(f"columns: {mapped}")
         if self.ignored:
-            out.append(f"ignored columns: {', '.join(repr(h) for h in self.ignored)}")
+            listed = ", ".join(repr(_clipped(h)) for h in self.ignored[:MAX_LISTED_COLUMNS])
+            more = len(self.ignored) - MAX_LISTED_COLUMNS
+            out.append(f"ignored columns: {listed}" + (f" and {more} more" if more > 0 else ""))
         out.extend(f"warning: {w}" for w in self.warnings)
         if self.errors:
             out.append(
                 f"{self.bad_rows} bad rows ({len(self.errors)} problems); nothing was imported:"
             )
-            out.extend(f"  {e.describe()}" for e in self.sorted_errors())
+            out.extend(f"  {e.describe()}" for e in self.listed_errors())
+            if len(self.errors) > MAX_LISTED_ERRORS:
+                out.append(f"  ... and {len(self.errors) - MAX_LISTED_ERRORS:,} more problems")
             return out
         c = self.counts
         if self.created_agencies:

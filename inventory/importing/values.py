@@ -6,6 +6,7 @@ it) and returns the value, or raises `BadValue` with a reason a user can act on.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 
@@ -35,10 +36,40 @@ def text(value: object, max_length: int | None = None) -> str:
     out = str(value).strip()
     if max_length is not None and len(out) > max_length:
         raise BadValue(f"longer than {max_length} characters")
+    if "\x00" in out:  # PostgreSQL refuses it in text; no one types it
+        raise BadValue("contains a NUL character (byte 0)")
     return out
 
 
 # -- numbers ----------------------------------------------------------------------------------
+
+# The largest value each kind of number may have: far above any real one, far below what a
+# database column holds (PostgreSQL's INTEGER stops at 2,147,483,647), so a stray "1e20" or a
+# 20-digit head-count is a clear error instead of an overflow.
+MAX_COUNT = 1_000_000  # people or things in one agency
+MAX_AMOUNT_VND = 10**12  # one computer's price: a thousand billion đồng
+MAX_RAM_GB = 65_536
+MAX_BANDWIDTH_MBPS = 1_000_000
+
+
+def _finite(value: int | float) -> float:
+    """A number cell as a float; Excel can store 1E+400 (infinity) and Python ints of any size."""
+    try:
+        number = float(value)
+    except OverflowError:
+        raise BadValue("too large") from None
+    if math.isnan(number):
+        raise BadValue("not a number (NaN)")
+    if math.isinf(number):
+        raise BadValue("infinite (too large for any column)")
+    return number
+
+
+def _at_most(number: float, limit: float) -> float:
+    if number > limit:
+        raise BadValue(f"larger than {limit:,.0f}")
+    return number
+
 
 _CURRENCY = re.compile(r"(?i)\s*(vnđ|vnd|đồng|đ|d|usd|\$)\s*$|^\s*(vnđ|vnd|\$)\s*")
 _DIGITS = re.compile(r"^[+-]?[0-9.,\s ]*[0-9][0-9.,\s ]*$")
@@ -51,10 +82,15 @@ def amount(value: object, *, decimal_point: bool = False) -> float:
     last one is the decimal mark. A lone separator followed by exactly three digits is read as
     grouping ("15.000" is fifteen thousand đồng), unless `decimal_point` (Snipe-IT's format).
     """
+    return _at_most(_grouped_number(value, decimal_point=decimal_point), MAX_AMOUNT_VND)
+
+
+def _grouped_number(value: object, *, decimal_point: bool = False) -> float:
+    """A non-negative number written with thousands grouped, as in `amount`."""
     if isinstance(value, bool):
         raise BadValue("not an amount")
     if isinstance(value, int | float):
-        result = float(value)
+        result = _finite(value)
     else:
         raw = _CURRENCY.sub("", str(value)).strip()
         if not _DIGITS.match(raw):
@@ -68,6 +104,7 @@ def amount(value: object, *, decimal_point: bool = False) -> float:
             result = float(raw)
         except ValueError:
             raise BadValue("not an amount") from None
+        result = _finite(result)  # 400 digits make infinity
     if result < 0:
         raise BadValue("negative")
     return result
@@ -99,22 +136,23 @@ def decimal(value: object) -> float:
     if isinstance(value, bool):
         raise BadValue("not a number")
     if isinstance(value, int | float):
-        return float(value)
+        return _finite(value)
     raw = str(value).strip().replace(" ", "")
     if raw.count(",") == 1 and "." not in raw:
         raw = raw.replace(",", ".")
     try:
-        return float(raw)
+        number = float(raw)  # also reads "nan" and "inf"
     except ValueError:
         raise BadValue("not a number") from None
+    return _finite(number)
 
 
 def whole(value: object) -> int:
     """A count of people or things: 25, "25", 25.0, "1.250"."""
-    number = amount(value)
+    number = _grouped_number(value)
     if not number.is_integer():
         raise BadValue("not a whole number")
-    return int(number)
+    return int(_at_most(number, MAX_COUNT))
 
 
 _RAM = re.compile(r"(?i)^\s*([0-9]+(?:[.,][0-9]+)?)\s*(gb|g|gib|mb|m|mib)?\s*(ram)?\s*$")
@@ -123,15 +161,16 @@ _RAM = re.compile(r"(?i)^\s*([0-9]+(?:[.,][0-9]+)?)\s*(gb|g|gib|mb|m|mib)?\s*(ra
 def ram_gb(value: object) -> float:
     """Memory in GB: 8, "8GB", "8 GB", "512 MB", "1,5"."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if value < 0:
+        number = _finite(value)
+        if number < 0:
             raise BadValue("negative")
-        return float(value)
+        return _at_most(number, MAX_RAM_GB)
     match = _RAM.match(str(value))
     if not match:
         raise BadValue("not a memory size (e.g. 8 or 8 GB)")
-    number = float(match.group(1).replace(",", "."))
+    number = _finite(float(match.group(1).replace(",", ".")))
     unit = (match.group(2) or "gb").lower()
-    return number / 1024 if unit.startswith("m") else number
+    return _at_most(number / 1024 if unit.startswith("m") else number, MAX_RAM_GB)
 
 
 _MBPS = re.compile(r"(?i)^\s*([0-9]+(?:[.,][0-9]+)?)\s*(mbps|mb/s|mbit/s|m)?\s*$")
@@ -140,13 +179,14 @@ _MBPS = re.compile(r"(?i)^\s*([0-9]+(?:[.,][0-9]+)?)\s*(mbps|mb/s|mbit/s|m)?\s*$
 def bandwidth_mbps(value: object) -> float:
     """Bandwidth: 100, "100 Mbps", "100Mb/s"."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if value < 0:
+        number = _finite(value)
+        if number < 0:
             raise BadValue("negative")
-        return float(value)
+        return _at_most(number, MAX_BANDWIDTH_MBPS)
     match = _MBPS.match(str(value))
     if not match:
         raise BadValue("not a bandwidth in Mbps (e.g. 100 or 100 Mbps)")
-    return float(match.group(1).replace(",", "."))
+    return _at_most(_finite(float(match.group(1).replace(",", "."))), MAX_BANDWIDTH_MBPS)
 
 
 def latitude(value: object) -> float:
@@ -231,9 +271,13 @@ def purchase(value: object, *, month_first: bool = False, today: date | None = N
     if isinstance(value, bool):
         raise BadValue("not a date")
     if isinstance(value, int | float):
-        if float(value).is_integer() and EARLIEST_YEAR <= value <= LATEST_YEAR:
-            return Purchase(_checked_year(int(value), today), None)
-        return _from_serial(float(value), today)
+        try:
+            serial = _finite(value)
+        except BadValue:
+            raise BadValue("not a date or year") from None
+        if serial.is_integer() and EARLIEST_YEAR <= serial <= LATEST_YEAR:
+            return Purchase(_checked_year(int(serial), today), None)
+        return _from_serial(serial, today)
     raw = str(value).strip()
     if match := _YEAR.match(raw):
         return Purchase(_checked_year(int(match.group(1)), today), None)
@@ -480,8 +524,15 @@ def tcp_ports(value: object) -> str:
         parts = [p for p in re.split(r"[;,\s]+", str(value).strip()) if p]
     ports: list[int] = []
     for part in parts:
-        if not part.isdigit() or not 1 <= int(part) <= 65535:
+        # isdigit() also admits "²" and thousand-digit strings, which int() refuses.
+        if (
+            not (part.isascii() and part.isdigit() and len(part) <= 5)
+            or not 1 <= int(part) <= 65535
+        ):
             raise BadValue(f"{part!r} is not a TCP port (1..65535)")
         if int(part) not in ports:
             ports.append(int(part))
-    return ",".join(str(p) for p in ports)
+    joined = ",".join(str(p) for p in ports)
+    if len(joined) > 200:  # ConnectionPoint.tcp_ports
+        raise BadValue(f"{len(ports)} ports: more than fit in 200 characters")
+    return joined

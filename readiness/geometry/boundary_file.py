@@ -6,12 +6,14 @@ Vietnamese VN-2000 systems (EPSG:4756 and the projections built on it) to WGS 84
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pyogrio
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError, ProjError
 from pyproj.transformer import TransformerGroup
@@ -67,6 +69,15 @@ def _looks_like_degrees(frame: gpd.GeoDataFrame) -> bool:
     )
 
 
+def _first_outside_degrees(frame: gpd.GeoDataFrame) -> int | None:
+    """The position of the first feature with a coordinate that is not a finite longitude/
+    latitude (NaN, 1e300, a wrong CRS): later steps (UTM zones, areas) cannot handle them."""
+    xy, feature = shapely.get_coordinates(frame.geometry.to_numpy(), return_index=True)
+    with np.errstate(invalid="ignore"):
+        wrong = ~np.isfinite(xy).all(axis=1) | (np.abs(xy[:, 0]) > 180) | (np.abs(xy[:, 1]) > 90)
+    return int(feature[wrong].min()) if wrong.any() else None
+
+
 def _transformation_note(crs: CRS) -> str | None:
     """Warn when PROJ knows no datum shift from the file's CRS to WGS 84: positions could be
     off by hundreds of metres (typical of a VN-2000 .prj written without TOWGS84)."""
@@ -95,15 +106,19 @@ def read_boundary_file(path: Path, *, layer: str | None = None) -> BoundaryFile:
             f"use one of {', '.join(sorted(SUPPORTED_SUFFIXES))}"
         )
     chosen, several = _choose_layer(path, layer)
-    try:
-        frame = gpd.read_file(path, layer=chosen, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several error types for unreadable files
-        raise IctrError(f"{path.name}: cannot read as {kind} ({exc})") from None
+    # GDAL's complaints ("Non closed ring detected") become notes of the report, not lines
+    # of Python's warning format on stderr.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = gpd.read_file(path, layer=chosen, engine="pyogrio")
+        except Exception as exc:  # pyogrio raises several error types for unreadable files
+            raise IctrError(f"{path.name}: cannot read as {kind} ({exc})") from None
+    notes: list[str] = list(dict.fromkeys(f"reading the file: {w.message}" for w in caught))
     if frame.empty:
         raise IctrError(
             f"{path.name}: the layer {chosen or ''} holds no features".replace("  ", " ")
         )
-    notes: list[str] = []
     if frame.crs is None:
         if not _looks_like_degrees(frame):
             raise IctrError(
@@ -126,6 +141,12 @@ def read_boundary_file(path: Path, *, layer: str | None = None) -> BoundaryFile:
         frame = frame.to_crs(WGS84)
         notes.append(f"reprojected from {described} to WGS 84 (EPSG:4326)")
     frame = frame.set_geometry(frame.geometry.force_2d())
+    outside = _first_outside_degrees(frame)
+    if outside is not None:
+        raise IctrError(
+            f"{path.name}: feature {outside + 1} has coordinates that are not longitude/"
+            f"latitude (-180..180, -90..90) when read as {described}"
+        )
     return BoundaryFile(
         path=path,
         layer=chosen if several else None,
