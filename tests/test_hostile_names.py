@@ -11,16 +11,13 @@ typed; the dashboard's pages must show them as typed too (AppTest, and Chromium 
 
 from __future__ import annotations
 
-import html
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import folium
-import markdown_it
 import pytest
 from branca.element import Element
 from sqlalchemy import Engine
@@ -46,6 +43,7 @@ from tests.dashboard_fixtures import (  # noqa: F401  (fixtures used by name)
 )
 from tests.hostile_names_browser import run_in
 from tests.import_fixtures import write_csv
+from tests.page_text import markdown_shown, shown
 from tests.test_dashboard_e2e import browser_ready  # noqa: F401  (the fixture)
 
 SSTI = "Điểm {{ cycler.__init__.__globals__.os.popen(dict(id=1)|first).read()|trim }}"
@@ -160,28 +158,6 @@ def test_the_cli_stores_hostile_names_as_typed(hostile: Engine) -> None:
 
 
 # -- the map ------------------------------------------------------------------------------
-
-
-class _Text(HTMLParser):
-    """The text a browser shows for an HTML fragment, and the elements it would create."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.tags: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def shown(fragment: str) -> tuple[str, list[str]]:
-    parser = _Text()
-    parser.feed(fragment)
-    parser.close()
-    return "".join(parser.text), parser.tags
 
 
 def _json_after(script: str, marker: str) -> list[Any]:
@@ -305,15 +281,6 @@ def test_frame_args_refuses_an_element_that_renders_data_as_a_template(
 
 
 # -- the pages (AppTest) ------------------------------------------------------------------
-
-_MARKDOWN = markdown_it.MarkdownIt("commonmark")
-
-
-def markdown_shown(source: str) -> tuple[str, list[str]]:
-    """The text CommonMark shows for `source`, and the elements it creates beyond the
-    paragraph around it."""
-    text, tags = shown(_MARKDOWN.render(source))
-    return html.unescape(text).strip(), [t for t in tags if t != "p"]
 
 
 def run_page(page: str) -> AppTest:
