@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session
 
 from inventory.errors import IctrError
+from inventory.private_files import create_private_file
 
 # Several writers (probe scheduler, importer, dashboard) share one SQLite file:
 # wait this long for a lock before giving up, rather than failing at once.
@@ -62,7 +63,9 @@ def get_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # Ours to create, so private (SQLite gives its -wal and -shm files the mode of
+            # the database file); created empty, which SQLite takes as an empty database.
+            create_private_file(Path(database))
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_pre_ping"] = True

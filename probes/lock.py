@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from inventory.db import describe_url
 from inventory.errors import IctrError
+from inventory.private_files import private_folder, private_opener
 from probes.local_files import local_file
 from probes.pg_lock import AdvisoryLock
 
@@ -40,8 +41,8 @@ class SchedulerLock:
         """A file lock cannot be lost while the process lives."""
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        private_folder(self.path.parent)
+        fd = private_opener(self.path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

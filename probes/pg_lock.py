@@ -5,18 +5,14 @@ blocks no reader or writer), and gone when that connection dies.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from inventory.write_lock import advisory_key
+
 log = logging.getLogger(__name__)
-
-
-def advisory_key(name: str) -> int:
-    """A stable signed 64-bit key for pg_try_advisory_lock(bigint)."""
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
 
 
 class AdvisoryLock:

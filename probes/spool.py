@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from inventory.private_files import private_folder, private_opener
 from probes.local_files import local_file
 from probes.results import RoundResult
 from probes.store import DatabaseUnavailable, RoundRejected, StoreReport, store_records
@@ -69,8 +70,10 @@ class Spool:
     @contextmanager
     def _locked(self) -> Iterator[None]:
         """Appends and replays from several processes must not interleave."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+        private_folder(self.path.parent)
+        with open(
+            self.path.with_name(self.path.name + ".lock"), "a", opener=private_opener
+        ) as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -80,7 +83,7 @@ class Spool:
     def append(self, result: RoundResult) -> None:
         line = json.dumps(_entry(result), ensure_ascii=False, separators=(",", ":")) + "\n"
         with self._locked():
-            with open(self.path, "a", encoding="utf-8") as spool:
+            with open(self.path, "a", encoding="utf-8", opener=private_opener) as spool:
                 spool.write(line)
                 spool.flush()
                 os.fsync(spool.fileno())
@@ -88,7 +91,7 @@ class Spool:
     def reject(self, result: RoundResult) -> None:
         """Keep a round the database refused, for a person to look at."""
         with self._locked():
-            with open(self.rejected_path, "a", encoding="utf-8") as rejected:
+            with open(self.rejected_path, "a", encoding="utf-8", opener=private_opener) as rejected:
                 rejected.write(json.dumps(_entry(result), ensure_ascii=False) + "\n")
 
     def _read(self) -> list[dict[str, Any]]:
@@ -115,7 +118,7 @@ class Spool:
             self.path.unlink(missing_ok=True)
             return
         temporary = self.path.with_name(self.path.name + ".tmp")
-        with open(temporary, "w", encoding="utf-8") as spool:
+        with open(temporary, "w", encoding="utf-8", opener=private_opener) as spool:
             for entry in entries:
                 spool.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n")
             spool.flush()
@@ -152,7 +155,9 @@ class Spool:
                         )
                     except RoundRejected as exc:
                         log.error("%s; moved to %s", exc, self.rejected_path)
-                        with open(self.rejected_path, "a", encoding="utf-8") as rejected:
+                        with open(
+                            self.rejected_path, "a", encoding="utf-8", opener=private_opener
+                        ) as rejected:
                             rejected.write(json.dumps(entry, ensure_ascii=False) + "\n")
                     entries.pop(0)
                     written += 1

@@ -17,6 +17,7 @@ from inventory.importing.options import ImportOptions
 from inventory.importing.points import import_points
 from inventory.importing.readers import Table, read_table
 from inventory.importing.report import ImportReport
+from inventory.write_lock import locked_session
 
 Importer = Callable[[Session, Fields, Located, ImportOptions, ImportReport], None]
 
@@ -64,14 +65,27 @@ def import_file(session: Session, entity: str, path: Path, options: ImportOption
     return import_table(session, entity, read_table(path, options.sheet), options)
 
 
+def lock_names(entity: str, options: ImportOptions) -> tuple[str, ...]:
+    """The writers an import must not overlap with: imports of the same kind and, when it may
+    create agencies, imports of agencies."""
+    names = {f"ictr import {entity}"}
+    if options.create_agencies:
+        names.add("ictr import agencies")
+    return tuple(sorted(names))
+
+
 def run_import(engine: Engine, entity: str, path: Path, options: ImportOptions) -> ImportReport:
     """Import in one transaction: committed only when every row is good and not a dry run.
+
+    Imports of one kind run one after another (`locked_session`): a second import of the
+    same file waits for the first, then reports its rows unchanged. A dry run takes the lock
+    too, since it writes before rolling back.
 
     SQLite and PostgreSQL both discard an uncommitted transaction when the process dies,
     so an import killed half-way leaves the database as it was.
     """
     table = read_table(path, options.sheet)
-    with Session(engine) as session:
+    with locked_session(engine, *lock_names(entity, options)) as session:
         try:
             report = import_table(session, entity, table, options)
             if report.ok and not options.dry_run:
