@@ -39,7 +39,9 @@ class LiteralMacroElement(MacroElement):
     """A MacroElement whose header, html and script macros are rendered once, with the
     element as their variable, and added to the figure as `LiteralElement`s."""
 
-    def render(self, **kwargs: Any) -> None:
+    # branca types Element.render as returning text; MacroElement.render (untyped) returns
+    # nothing, and neither does this one, which takes its place.
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError(f"{type(self).__name__} can only be rendered inside a Figure")

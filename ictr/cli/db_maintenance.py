@@ -56,9 +56,9 @@ def prune(
     if report.skipped:
         typer.echo(f"nothing done: {report.skipped}")
         return
-    through = f"{report.hourly_through:%Y-%m-%d %H:%M}" if report.hourly_through else "-"
+    summarised = f"{report.hourly_through:%Y-%m-%d %H:%M}" if report.hourly_through else "-"
     typer.echo(
-        f"hours summarised up to {through} (UTC): {report.hourly_written} hourly aggregates; "
+        f"hours summarised up to {summarised} (UTC): {report.hourly_written} hourly aggregates; "
         f"raw rounds before {report.raw_before:%Y-%m-%d}: {report.raw_rows} rows folded "
         f"into {report.daily_written} daily aggregates; "
         f"hourly aggregates before {report.hourly_before:%Y-%m-%d}: {report.hourly_dropped} "

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import click
 import typer
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
@@ -30,7 +29,9 @@ from inventory.settings import get_settings
 class _FriendlyGroup(TyperGroup):
     """User mistakes end in one line on stderr and exit code 2, never a traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    # typer >= 0.24 carries its own copy of click, whose Context is private to it: `Any` keeps
+    # this override valid for every typer version pyproject.toml admits.
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except IctrError as exc:
