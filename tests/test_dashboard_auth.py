@@ -10,15 +10,24 @@ import select
 import shlex
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import Engine
+from sqlmodel import select as sql_select
+from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from dashboard.assets import ensure_leaflet_assets, leaflet_source, tile_setting
 from dashboard.auth import HASH_SETTING, configured_hash, hash_password, verify_password
 from ictr.cli.main import app
+from inventory.db import session_scope
 from inventory.errors import IctrError
+from inventory.models import SignInFailure
+from tests.conftest import PROJECT_ROOT
+from tests.dashboard_fixtures import EDITOR_PASSWORD, editor_password  # noqa: F401 (fixture)
 
 
 def test_the_right_password_and_only_it() -> None:
@@ -154,3 +163,59 @@ def test_tile_url_setting() -> None:
     assert tiles is not None and tiles.attribution == "Local tiles"
     with pytest.raises(IctrError, match=r"lacks \{y\}"):
         tile_setting({"ICTR_TILE_URL": "http://10.1.1.5/osm/{z}/{x}.png"})
+
+
+def _data_page(lang: str = "vi") -> AppTest:
+    """A browser session of its own on the Data page."""
+    page = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    page.session_state["_lang"] = lang
+    page.switch_page("dashboard/pages/data.py")
+    page.run()
+    assert not page.exception, [e.message for e in page.exception]
+    return page
+
+
+def _sign_in(page: AppTest, password: str) -> list[str]:
+    page.text_input(key="editor_password").set_value(password)
+    page.get("form_submit_button")[0].click().run()
+    assert not page.exception, [e.message for e in page.exception]
+    return [e.value for e in page.error]
+
+
+def _shown(moment: datetime, pattern: str) -> str:
+    return moment.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime(pattern)
+
+
+@pytest.mark.usefixtures("editor_password")
+def test_five_wrong_passwords_lock_every_session_out(engine: Engine) -> None:
+    """Three guesses in one session and two in another lock both, and any new one, out for
+    15 minutes, the right password included; the message says until when, in Vietnam's time."""
+    first, second = _data_page(), _data_page()
+    for _ in range(3):
+        assert _sign_in(first, "mật khẩu sai") == ["Mật khẩu không đúng."]
+    assert _sign_in(second, "mật khẩu sai") == ["Mật khẩu không đúng."]
+    before = datetime.now(UTC) + timedelta(minutes=15)
+    locked = _sign_in(second, "mật khẩu sai")
+    after = datetime.now(UTC) + timedelta(minutes=15)
+    expected = {
+        "Đăng nhập sai quá nhiều lần: tạm khoá đăng nhập biên tập đến "
+        f"{_shown(t, '%H:%M %d/%m/%Y')} (Asia/Ho_Chi_Minh)."
+        for t in (before, after)
+    }
+    assert len(locked) == 1 and locked[0] in expected
+
+    assert _sign_in(first, EDITOR_PASSWORD)[0] in expected
+    assert "_editor" not in first.session_state
+    assert not first.get("file_uploader")
+    english = _sign_in(_data_page("en"), EDITOR_PASSWORD)
+    assert english[0] in {
+        f"Too many failed sign-ins: editor sign-in is locked until {_shown(t, '%H:%M %Y-%m-%d')}"
+        " (Asia/Ho_Chi_Minh)."
+        for t in (before, after)
+    }
+
+    with session_scope(engine) as session:  # a quarter of an hour passes
+        for failure in session.exec(sql_select(SignInFailure)).all():
+            failure.at -= timedelta(minutes=15)
+    assert _sign_in(first, EDITOR_PASSWORD) == []
+    assert len(first.get("file_uploader")) == 2
