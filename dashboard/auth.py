@@ -19,7 +19,7 @@ from collections.abc import Mapping
 HASH_SETTING = "ICTR_EDITOR_PASSWORD_HASH"
 SCHEME = "scrypt"
 # scrypt cost as OWASP's Password Storage Cheat Sheet advises (N=2^17, r=8, p=1): 128 MiB
-# and ~0.3 s per check, so each guess is costly while a sign-in stays quick.
+# and ~0.4 s per check, so each guess is costly while a sign-in stays quick.
 N, R, P = 2**17, 8, 1
 # A hash's parameters may ask for at most this much memory (128 * r * N bytes), so a tampered
 # setting cannot make each check take gigabytes.
