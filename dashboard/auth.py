@@ -2,8 +2,9 @@
 
 The hash comes from the ICTR_EDITOR_PASSWORD_HASH environment variable or, failing that,
 from the same key in Streamlit's secrets file (.streamlit/secrets.toml, never committed).
-`ictr hash-password` makes one. A hash looks like `scrypt:16384:8:1:<salt>:<key>`
-(URL-safe base64, no characters a shell would interpret).
+`ictr hash-password` makes one. A hash looks like `scrypt:131072:8:1:<salt>:<key>`
+(URL-safe base64, no characters a shell would interpret). The cost is part of the hash, so
+hashes made with an older cost (`scrypt:16384:...`) still verify.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ from collections.abc import Mapping
 
 HASH_SETTING = "ICTR_EDITOR_PASSWORD_HASH"
 SCHEME = "scrypt"
-# scrypt cost: ~50 ms and 16 MiB per check, so guessing is slow but logging in is not.
-N, R, P = 2**14, 8, 1
+# scrypt cost as OWASP's Password Storage Cheat Sheet advises (N=2^17, r=8, p=1): 128 MiB
+# and ~0.4 s per check, so each guess is costly while a sign-in stays quick.
+N, R, P = 2**17, 8, 1
+# A hash's parameters may ask for at most this much memory (128 * r * N bytes), so a tampered
+# setting cannot make each check take gigabytes.
+MAX_MEMORY = 256 * 2**20
 KEY_BYTES = 32
 SALT_BYTES = 16
 MIN_PASSWORD_LENGTH = 8
@@ -33,8 +38,10 @@ def _unb64(text: str) -> bytes:
 
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    # OpenSSL needs 128 * r * (n + p + 2) bytes; its default limit (32 MiB) is below N=2^17's.
+    maxmem = 128 * r * (n + p + 2) + 2**20
     return hashlib.scrypt(
-        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=KEY_BYTES, maxmem=64 * 2**20
+        password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=KEY_BYTES, maxmem=maxmem
     )
 
 
@@ -60,7 +67,9 @@ def _parse(encoded: str) -> tuple[int, int, int, bytes, bytes] | None:
     except (ValueError, binascii.Error):
         return None
     # Bounds keep a tampered setting from making each check take minutes or gigabytes.
-    if not (2 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
+    if not (2 <= n and n & (n - 1) == 0 and 1 <= r <= 32 and 1 <= p <= 16):
+        return None
+    if 128 * r * n > MAX_MEMORY or 128 * r * n * p > 4 * MAX_MEMORY:  # memory, then time
         return None
     if len(salt) < 8 or len(key) != KEY_BYTES:
         return None

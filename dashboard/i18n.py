@@ -32,6 +32,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sign_in": ("Đăng nhập", "Sign in"),
     "sign_out": ("Đăng xuất", "Sign out"),
     "wrong_password": ("Mật khẩu không đúng.", "Wrong password."),
+    "sign_in_locked": (
+        "Đăng nhập sai quá nhiều lần: tạm khoá đăng nhập biên tập đến {until} ({zone}).",
+        "Too many failed sign-ins: editor sign-in is locked until {until} ({zone}).",
+    ),
     "signed_in": ("Đang ở chế độ biên tập.", "Editing is enabled."),
     "no_editor_configured": (
         "Chưa đặt mật khẩu biên tập (ICTR_EDITOR_PASSWORD_HASH): không ai sửa được dữ liệu.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,14 +19,17 @@ from sqlalchemy import Engine
 
 from dashboard.assets import ensure_leaflet_assets
 from dashboard.auth import configured_hash, verify_password
+from dashboard.client_address import client_address
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, tr
+from dashboard.sign_in_lockout import EDITOR_ACCOUNT, attempt_sign_in
 from inventory.db import get_engine, session_scope
 from inventory.demo import is_demo
 from inventory.settings import Settings, get_settings
 
 LANGUAGE_KEY = "lang"
 EDITOR_KEY = "_editor"
-# A failed sign-in waits this long, so guessing the password over the web is slow.
+# A failed sign-in waits this long, so guessing the password over the web is slow (one
+# session at a time; the lockout in dashboard/sign_in_lockout.py bounds parallel ones).
 FAILED_SIGN_IN_DELAY_S = 1.0
 
 
@@ -55,6 +59,16 @@ def current_language() -> str:
 @functools.cache
 def _assets_ready() -> bool:
     ensure_leaflet_assets()
+    return True
+
+
+@functools.cache
+def _logging_ready() -> bool:
+    # Streamlit sets up its own loggers only; ours (failed sign-ins, locks) need a handler
+    # to reach the server log with a time and a level. A no-op if one is configured.
+    logging.basicConfig(
+        level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     return True
 
 
@@ -103,12 +117,36 @@ def _editor_box(lang: str) -> bool:
             password = st.text_input(tr("password", lang), type="password", key="editor_password")
             submitted = st.form_submit_button(tr("sign_in", lang))
         if submitted:
-            if verify_password(password, stored):
+            attempt = attempt_sign_in(
+                get_engine(),
+                account=EDITOR_ACCOUNT,
+                client=_client(),
+                check=lambda: verify_password(password, stored),
+            )
+            if attempt.ok:
                 st.session_state[EDITOR_KEY] = _fingerprint(stored)
                 st.rerun()
             time.sleep(FAILED_SIGN_IN_DELAY_S)
-            st.error(tr("wrong_password", lang))
+            if attempt.locked_until is None:
+                st.error(tr("wrong_password", lang))
+            else:
+                settings = get_settings()
+                until = attempt.locked_until.astimezone(settings.zone)
+                shown = until.strftime("%H:%M %d/%m/%Y" if lang == "vi" else "%H:%M %Y-%m-%d")
+                st.error(tr("sign_in_locked", lang, until=shown, zone=settings.display_timezone))
     return False
+
+
+def _client() -> str:
+    """The browser's address, through a trusted reverse proxy if there is one."""
+    # Only text counts: a session without a browser (AppTest) has placeholders here.
+    peer = st.context.ip_address
+    forwarded = st.context.headers.get_all("X-Forwarded-For")
+    return client_address(
+        peer if isinstance(peer, str) else None,
+        [h for h in forwarded if isinstance(h, str)] if isinstance(forwarded, list) else [],
+        get_settings().trusted_proxies,
+    )
 
 
 KEEP_PREFIX = "_keep_"
@@ -130,6 +168,7 @@ def _keep(keys: Sequence[str]) -> None:
 def page_setup(*, keep: Sequence[str] = ()) -> PageContext:
     """Call first on every page; `keep` names the page's widgets whose values should last."""
     _assets_ready()
+    _logging_ready()
     _keep(keep)
     lang = _language_picker()
     editor = _editor_box(lang)

@@ -65,7 +65,12 @@ def get_engine(url: str | None = None) -> Engine:
         if database and database != ":memory:" and not database.startswith("file:"):
             # Ours to create, so private (SQLite gives its -wal and -shm files the mode of
             # the database file); created empty, which SQLite takes as an empty database.
-            create_private_file(Path(database))
+            try:
+                create_private_file(Path(database))
+            except OSError as exc:
+                raise IctrError(
+                    f"cannot create database file {database}: {exc.strerror or exc}"
+                ) from None
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_pre_ping"] = True

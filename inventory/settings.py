@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from inventory.errors import IctrError
 
@@ -30,6 +32,10 @@ class Settings(BaseSettings):
     display_timezone: str = "Asia/Ho_Chi_Minh"
     # GSO code of the province this deployment serves; its units are loaded by `ictr init`.
     province_code: str = "02"
+    # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header
+    # names the client of a dashboard sign-in. Empty: the header is ignored, since anyone
+    # can send one.
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
 
     @field_validator("database_url")
     @classmethod
@@ -52,6 +58,20 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for item in value.replace(" ", ",").split(","):
+            if item:
+                try:
+                    networks.append(ip_network(item, strict=False))
+                except ValueError:
+                    raise ValueError(f"{item!r} is not an IP address or network") from None
+        return tuple(networks)
 
     @property
     def zone(self) -> ZoneInfo:

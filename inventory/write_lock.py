@@ -22,7 +22,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+
+from inventory.db import explain_operational_error
 
 
 def advisory_key(name: str) -> int:
@@ -37,7 +40,10 @@ def locked_session(engine: Engine, *names: str) -> Iterator[Session]:
     with Session(engine) as session:
         if engine.dialect.name == "sqlite":
             connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError as exc:  # still locked after the busy timeout
+                raise explain_operational_error(exc, engine.url.render_as_string(False)) from None
         else:
             for name in sorted(set(names)):
                 session.execute(

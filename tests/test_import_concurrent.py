@@ -19,7 +19,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from typer.testing import CliRunner
 
+from ictr.cli.main import app
+from inventory.db import dispose_engines
 from tests.import_fixtures import hg_engine_fixture, write_csv  # noqa: F401 (hg_engine)
 
 ROWS = 60
@@ -131,3 +134,24 @@ def test_the_same_file_imported_twice_at_once(
         stored = connection.execute(text(f"SELECT {key} FROM {table}")).scalars().all()
     mine = [k for k in stored if k.startswith(rows()[1][0][:3])]
     assert len(mine) == ROWS and len(set(mine)) == ROWS
+
+
+@pytest.mark.sqlite_only
+def test_an_import_that_waits_too_long_says_so(
+    hg_engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: a writer waits the busy timeout (10 s; here 0.3 s), then gives up in one line."""
+    path = write_csv(tmp_path / "points.csv", _points())
+    dispose_engines()
+    monkeypatch.setattr("inventory.db.SQLITE_BUSY_TIMEOUT_MS", 300)
+    with _held(hg_engine, db_url, "connection_point"):
+        started = time.monotonic()
+        result = CliRunner().invoke(app, ["import", "points", str(path)])
+        waited = time.monotonic() - started
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: database {db_url} is locked by another process; try again later\n"
+    )
+    assert waited >= 0.3
+    with hg_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM connection_point")).scalar() == 0

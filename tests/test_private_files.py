@@ -83,3 +83,17 @@ def test_an_existing_database_keeps_its_mode(tmp_path: Path, monkeypatch: pytest
     get_settings.cache_clear()
     invoke("init")
     assert mode(database) == 0o640
+
+
+def test_a_database_path_that_cannot_be_created_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("ICTR_DATABASE_URL", f"sqlite:///{blocker / 'ictr.sqlite'}")
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: cannot create database file {blocker / 'ictr.sqlite'}: Not a directory\n"
+    )

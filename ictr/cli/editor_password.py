@@ -1,6 +1,13 @@
-"""`ictr hash-password`: make the editor password hash the dashboard checks sign-ins against."""
+"""`ictr hash-password`: make the editor password hash the dashboard checks sign-ins against.
+
+The password is never a command-line argument: arguments are visible to every user of the
+machine (`ps`, /proc/PID/cmdline) and kept in shell history. It is asked for, hidden and
+twice, on a terminal; a script pipes it in on standard input instead.
+"""
 
 from __future__ import annotations
+
+import sys
 
 import typer
 
@@ -8,18 +15,22 @@ from dashboard.auth import HASH_SETTING, hash_password
 from inventory.errors import IctrError
 
 
-def hash_password_command(
-    password: str = typer.Option(
-        ...,
-        "--password",
-        prompt="Editor password",
-        confirmation_prompt=True,
-        hide_input=True,
-        help="The password (asked for, hidden, when not given).",
-    ),
-) -> None:
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return str(
+            typer.prompt("Editor password", hide_input=True, confirmation_prompt=True, err=True)
+        )
+    line = sys.stdin.readline()
+    if not line:
+        raise IctrError("no password on standard input (pipe one line, or run on a terminal)")
+    return line.removesuffix("\n").removesuffix("\r")
+
+
+def hash_password_command() -> None:
     """Print the salted scrypt hash of an editor password, to put in ICTR_EDITOR_PASSWORD_HASH
-    (or in .streamlit/secrets.toml). The password itself is stored nowhere."""
+    (or in .streamlit/secrets.toml). The password is asked for (hidden, twice) or read as one
+    line from standard input, never taken as an argument; it is stored nowhere."""
+    password = _read_password()
     try:
         encoded = hash_password(password)
     except ValueError as exc:

@@ -61,7 +61,12 @@ def streamlit_argv(port: int, address: str) -> list[str]:
 
 def up(
     port: int = typer.Option(8501, help="Port of the dashboard."),
-    address: str = typer.Option("0.0.0.0", help="Address to listen on."),
+    address: str = typer.Option(
+        "127.0.0.1",
+        "--address",
+        help="Address to listen on: this machine only by default; 0.0.0.0 (or one address) "
+        "opens it to the network, behind TLS (docs/deploy.md).",
+    ),
     demo_if_empty: bool = typer.Option(
         True, "--demo-if-empty/--no-demo", help="Load the demo dataset into an empty database."
     ),
@@ -76,7 +81,7 @@ def up(
                 load_demo(session)
                 typer.echo("empty database: loaded the synthetic Hà Giang demo dataset")
     ensure_leaflet_assets()
-    typer.echo(f"dashboard on http://localhost:{port} (Ctrl+C to stop)")
+    typer.echo(f"dashboard on http://{address}:{port} (Ctrl+C to stop)")
     argv = streamlit_argv(port, address)
     os.execv(argv[0], argv)
 

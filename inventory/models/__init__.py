@@ -25,6 +25,7 @@ from inventory.models.network import (
 )
 from inventory.models.rollups import ProbeDaily, ProbeHourly, ProbeRollupBase
 from inventory.models.services import ServiceFigure, ServiceFigureBase
+from inventory.models.sign_in import SignInFailure
 from inventory.models.snapshots import IndicatorSnapshot, Meta
 from inventory.models.units import AdminUnit, UnitBoundary, UnitLevel
 
@@ -51,6 +52,7 @@ __all__ = [
     "ProbeRollupBase",
     "ServiceFigure",
     "ServiceFigureBase",
+    "SignInFailure",
     "UnitBoundary",
     "UnitLevel",
 ]
