@@ -19,13 +19,13 @@ from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.errors import IctrError
 from inventory.models import Incident, ProbeResult
-from probes.availability import availability
-from probes.incidents import list_incidents
-from probes.lock import SchedulerLock
-from probes.metrics import ProbeMetrics
-from probes.results import MethodResult, RoundResult
-from probes.spool import Spool, default_spool_path, record
-from probes.store import store_records
+from probes.history.availability import availability
+from probes.history.incidents import list_incidents
+from probes.history.store import store_records
+from probes.running.lock import SchedulerLock
+from probes.running.metrics import ProbeMetrics
+from probes.running.results import MethodResult, RoundResult
+from probes.running.spool import Spool, default_spool_path, record
 from tests.netns_fixtures import add_points
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)

@@ -18,12 +18,12 @@ from ictr.cli.main import app
 from inventory.db import get_engine, session_scope
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, Meta, ProbeDaily, ProbeHourly, ProbeResult
-from probes.availability import availability
-from probes.pg_lock import AdvisoryLock
-from probes.retention import HOURLY_HORIZON_KEY, Retention, prune
-from probes.rollup_build import bucket_start, quantile
-from probes.rollup_read import rolled_up
-from probes.store import store_records
+from probes.history.availability import availability
+from probes.history.pg_lock import AdvisoryLock
+from probes.history.retention import HOURLY_HORIZON_KEY, Retention, prune
+from probes.history.rollup_build import bucket_start, quantile
+from probes.history.rollup_read import rolled_up
+from probes.history.store import store_records
 from readiness.indicators.point_counts import point_counts
 from tests.conftest import skip_or_fail
 from tests.netns_fixtures import add_points
@@ -369,7 +369,7 @@ def test_prune_command(engine, points) -> None:
 
 
 def test_trend_reads_raw_rows_and_aggregates_alike(engine, points) -> None:
-    from probes.trends import point_trend
+    from probes.history.trends import point_trend
 
     a = points["A"]
     rows = [row(a, OLD + timedelta(minutes=10 * i), rtt=float(i)) for i in range(12)]

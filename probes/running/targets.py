@@ -24,8 +24,8 @@ from inventory.probe_address import (
     destination,
     refusal,
 )
-from probes.assignments import points_by_code, points_in_units
-from probes.options import ProbeOptions, parse_ports
+from probes.running.assignments import points_by_code, points_in_units
+from probes.running.options import ProbeOptions, parse_ports
 
 log = logging.getLogger(__name__)
 

@@ -16,15 +16,15 @@ from sqlalchemy import Engine
 
 from inventory.db import session_scope
 from inventory.errors import IctrError
-from probes.attempt import LOST, Attempt, Prober, RoundContext
-from probes.icmp import IcmpProber
-from probes.options import ProbeOptions
-from probes.ratelimit import TokenBucket
-from probes.rawsock import raw_available
-from probes.results import RoundResult, summarise
-from probes.targets import Target, build_targets, refresh_routes, select_points
-from probes.tcp_connect import TcpConnectProber
-from probes.tcp_syn import TcpSynProber
+from probes.probers.attempt import LOST, Attempt, Prober, RoundContext
+from probes.probers.icmp import IcmpProber
+from probes.probers.rawsock import raw_available
+from probes.probers.tcp_connect import TcpConnectProber
+from probes.probers.tcp_syn import TcpSynProber
+from probes.running.options import ProbeOptions
+from probes.running.ratelimit import TokenBucket
+from probes.running.results import RoundResult, summarise
+from probes.running.targets import Target, build_targets, refresh_routes, select_points
 
 log = logging.getLogger(__name__)
 
@@ -183,6 +183,6 @@ async def run_round(
 
 
 def probe_once(engine: Engine, options: ProbeOptions) -> RoundResult:
-    """Load the targets and run one round (not stored: see probes.store)."""
+    """Load the targets and run one round (not stored: see probes.history.store)."""
     targets, raw = load_targets(engine, options)
     return asyncio.run(run_round(targets, options, fallback=not raw))

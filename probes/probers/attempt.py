@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from probes.targets import Target
+from probes.running.targets import Target
 
 # What became of an attempt. Only "reply", "open" and "closed" prove the point reachable.
 REPLY = "reply"  # ICMP echo reply
@@ -77,7 +77,7 @@ class RoundContext:
 
 
 class Prober(Protocol):
-    """The one signature every probe type shares (see probes.runner.PROBERS)."""
+    """The one signature every probe type shares (see probes.running.runner.PROBERS)."""
 
     method: ClassVar[str]
 

@@ -16,8 +16,8 @@ from typing import ClassVar
 from scapy.layers.inet import IP, TCP
 from scapy.utils import checksum
 
-from probes import rawsock
-from probes.attempt import CLOSED, OPEN, Attempt, RoundContext
+from probes.probers import rawsock
+from probes.probers.attempt import CLOSED, OPEN, Attempt, RoundContext
 
 _SYN, _RST, _ACK = 0x02, 0x04, 0x10
 # Source ports used for probes: high and away from Linux's default ephemeral range start.

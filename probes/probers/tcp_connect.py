@@ -12,7 +12,7 @@ import socket
 import time
 from typing import ClassVar
 
-from probes.attempt import CLOSED, LOST, OPEN, UNREACHABLE, Attempt, RoundContext
+from probes.probers.attempt import CLOSED, LOST, OPEN, UNREACHABLE, Attempt, RoundContext
 
 _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN}
 

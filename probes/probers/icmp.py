@@ -15,8 +15,8 @@ from scapy.layers.inet import ICMP
 from scapy.layers.inet6 import ICMPv6EchoRequest
 from scapy.utils import checksum
 
-from probes import rawsock
-from probes.attempt import REPLY, UNREACHABLE, Attempt, RoundContext
+from probes.probers import rawsock
+from probes.probers.attempt import REPLY, UNREACHABLE, Attempt, RoundContext
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from inventory.private_files import private_folder, private_opener
-from probes.local_files import local_file
-from probes.results import RoundResult
-from probes.store import DatabaseUnavailable, RoundRejected, StoreReport, store_records
+from probes.history.store import DatabaseUnavailable, RoundRejected, StoreReport, store_records
+from probes.running.local_files import local_file
+from probes.running.results import RoundResult
 
 log = logging.getLogger(__name__)
 

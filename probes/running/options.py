@@ -27,7 +27,7 @@ class ProbeOptions:
     down_after: int = 2  # consecutive failed rounds before a point is declared down
     points: tuple[str, ...] = field(default=())  # restrict to these point codes
     # Also probe these (units or codes) besides the agent's own points: a watched point's
-    # rows carry this agent's name and never make the point down (probes/assignments.py).
+    # rows carry this agent's name and never make the point down (probes/running/assignments.py).
     watch_districts: tuple[str, ...] = field(default=())
     watch_points: tuple[str, ...] = field(default=())
 

@@ -2,16 +2,16 @@
 
 - A round that overruns the interval makes the next one start late (at once), never
   two at once; missed slots are not made up.
-- One scheduler per database and agent (probes.lock): a file lock for SQLite, an advisory
+- One scheduler per database and agent (probes.running.lock): a file lock for SQLite, an advisory
   lock for PostgreSQL, checked before each write; losing it to another scheduler (after a
   server restart) stops this one with an error.
 - SIGTERM/SIGINT: a round in flight is abandoned and nothing of it is written; a
   write in progress finishes (it is one transaction), then the scheduler exits.
 - A database that is locked or down: rounds go to the spool and are written later.
 - After a round is stored, once per hour, the hours that ended are summarised into the
-  hourly aggregates (probes.hourly_summary), so the 7- and 30-day figures stay cheap.
+  hourly aggregates (probes.history.hourly_summary), so the 7- and 30-day figures stay cheap.
 - Once a day (by default) the retention runs in a background thread between and during
-  rounds (probes.retention: short transactions, one chunk at a time); a stop request ends
+  rounds (probes.history.retention: short transactions, one chunk at a time); a stop request ends
   it after its current chunk.
 """
 
@@ -28,17 +28,17 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from inventory.errors import IctrError
-from probes.hourly_summary import GRACE, summarise
-from probes.lock import scheduler_lock
-from probes.metrics import ProbeMetrics
-from probes.options import ProbeOptions
-from probes.point_status import DOWN
-from probes.results import RoundResult
-from probes.retention import PruneReport, Retention, prune
-from probes.rollup_build import bucket_start
-from probes.runner import load_targets, run_round
-from probes.spool import Spool, record
-from probes.targets import Target
+from probes.history.hourly_summary import GRACE, summarise
+from probes.history.point_status import DOWN
+from probes.history.retention import PruneReport, Retention, prune
+from probes.history.rollup_build import bucket_start
+from probes.running.lock import scheduler_lock
+from probes.running.metrics import ProbeMetrics
+from probes.running.options import ProbeOptions
+from probes.running.results import RoundResult
+from probes.running.runner import load_targets, run_round
+from probes.running.spool import Spool, record
+from probes.running.targets import Target
 
 log = logging.getLogger(__name__)
 
