@@ -15,7 +15,8 @@ from inventory.settings import get_settings
 from probes.history.availability import availability, parse_window
 from probes.history.incidents import list_incidents
 from probes.history.point_status import DEGRADED, DOWN, SKIPPED, UP
-from probes.running.options import METHOD_CHOICES, ProbeOptions, parse_ports
+from probes.probers.ports import parse_ports
+from probes.running.options import METHOD_CHOICES, ProbeOptions
 from probes.running.results import RoundResult
 from probes.running.runner import probe_once
 from probes.running.spool import Spool, default_spool_path, record

@@ -12,8 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from probes.history.point_status import round_status
-from probes.probers.attempt import ANSWERED, CLOSED, FAILED, OPEN, UNREACHABLE, Attempt
-from probes.running.targets import Target
+from probes.probers.attempt import ANSWERED, CLOSED, FAILED, OPEN, UNREACHABLE, Attempt, Target
 
 
 @dataclass

@@ -32,13 +32,13 @@ from probes.history.hourly_summary import GRACE, summarise
 from probes.history.point_status import DOWN
 from probes.history.retention import PruneReport, Retention, prune
 from probes.history.rollup_build import bucket_start
+from probes.probers.attempt import Target
 from probes.running.lock import scheduler_lock
 from probes.running.metrics import ProbeMetrics
 from probes.running.options import ProbeOptions
 from probes.running.results import RoundResult
 from probes.running.runner import load_targets, run_round
 from probes.running.spool import Spool, record
-from probes.running.targets import Target
 
 log = logging.getLogger(__name__)
 
