@@ -17,9 +17,10 @@ from probes.history.incidents import list_incidents
 from probes.history.point_status import DEGRADED, DOWN, SKIPPED, UP
 from probes.probers.ports import parse_ports
 from probes.running.options import METHOD_CHOICES, ProbeOptions
+from probes.running.recording import record
 from probes.running.results import RoundResult
 from probes.running.runner import probe_once
-from probes.running.spool import Spool, default_spool_path, record
+from probes.running.spool import Spool, default_spool_path
 
 probe_app = typer.Typer(
     help="Connectivity checks of the connection points (ICMP, TCP).",

@@ -36,9 +36,10 @@ from probes.probers.attempt import Target
 from probes.running.lock import scheduler_lock
 from probes.running.metrics import ProbeMetrics
 from probes.running.options import ProbeOptions
+from probes.running.recording import record
 from probes.running.results import RoundResult
 from probes.running.runner import load_targets, run_round
-from probes.running.spool import Spool, record
+from probes.running.spool import Spool
 
 log = logging.getLogger(__name__)
 
