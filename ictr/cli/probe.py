@@ -236,7 +236,8 @@ def schedule(
     """Run rounds on a fixed cadence until stopped (SIGTERM/SIGINT); the retention daily."""
     from probes.history.retention import Retention
     from probes.running.metrics import ProbeMetrics
-    from probes.running.schedule import PrunePlan, Scheduler, parse_interval
+    from probes.running.schedule import Scheduler, parse_interval
+    from probes.running.upkeep import PrunePlan
 
     options = _options(
         points, method, count, spacing, timeout, pps, deadline, max_targets, agent,
