@@ -34,8 +34,8 @@ from sqlalchemy import Connection, Engine, insert, select, text, update
 from sqlmodel import Session
 
 from inventory.models import Meta
+from inventory.write_lock import advisory_key
 from probes.history.oldest_row import oldest_instant
-from probes.history.pg_lock import advisory_key
 from probes.history.rollup_build import HOURLY, aggregate, bucket_start, fold, upsert_buckets
 
 log = logging.getLogger(__name__)
