@@ -9,7 +9,7 @@ ratio. Target: within 2x, under 1 s.
 Two states of the same database: "raw" (no hour summarised: every window reads raw rounds;
 what a database holds right after a bulk load), and "summarised", the steady state of a
 running system, where the scheduler has summarised every complete hour into probe_hourly
-(probes/hourly_summary.py) and the windows read whole hours from there. The cost of keeping
+(probes/history/hourly_summary.py) and the windows read whole hours from there. The cost of keeping
 that state is printed too: summarising the whole backlog once, and one hour (what the
 scheduler does once an hour).
 
@@ -44,8 +44,8 @@ from inventory.models import (  # noqa: E402
     ServiceFigure,
     UnitLevel,
 )
-from probes.hourly_summary import WATERMARK_KEY, summarise  # noqa: E402
-from probes.rollup_build import HOURLY  # noqa: E402
+from probes.history.hourly_summary import WATERMARK_KEY, summarise  # noqa: E402
+from probes.history.rollup_build import HOURLY  # noqa: E402
 from readiness.table import readiness_table  # noqa: E402
 
 AT = date(2026, 11, 26)

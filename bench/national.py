@@ -7,12 +7,12 @@ GROUP BY any implementation must at least do), the median of several runs of:
 
 - all-district indicators for a province (`readiness_table(within=province)`: its districts,
   ranked among themselves, probe counts of its points only);
-- national availability per province (`probes.availability` per point, summed);
+- national availability per province (`probes.history.availability` per point, summed);
 
 in two states of the same data: "raw rows", as right after the bulk load (no hour
 summarised: every window reads raw rounds; baseline: the bare GROUP BY over them), and
 "hours summarised", the steady state of a running system, whose schedulers summarise every
-complete hour into probe_hourly (probes/hourly_summary.py; baseline: the bare GROUP BY over
+complete hour into probe_hourly (probes/history/hourly_summary.py; baseline: the bare GROUP BY over
 the hourly rows). Also timed: summarising the 7-day backlog once, and one hour of all points
 (what a scheduler does once an hour). Targets: load >= 100,000 rows/s; each query < 2 s.
 
@@ -50,9 +50,9 @@ from inventory.admin_units import legacy_units  # noqa: E402
 from inventory.db import dispose_engines, get_engine, session_scope  # noqa: E402
 from inventory.migrate import upgrade  # noqa: E402
 from inventory.models import AdminUnit, Agency, Computer, ConnectionPoint, ServiceFigure  # noqa: E402
-from probes.availability import availability  # noqa: E402
-from probes.hourly_summary import WATERMARK_KEY, summarise  # noqa: E402
-from probes.rollup_build import HOURLY  # noqa: E402
+from probes.history.availability import availability  # noqa: E402
+from probes.history.hourly_summary import WATERMARK_KEY, summarise  # noqa: E402
+from probes.history.rollup_build import HOURLY  # noqa: E402
 from readiness.table import readiness_table  # noqa: E402
 
 PROVINCE = "02"  # Hà Giang: the province whose district table is timed

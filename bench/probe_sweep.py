@@ -30,9 +30,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from inventory.models import ConnectionPoint
-from probes.options import ProbeOptions
-from probes.runner import run_round
-from probes.targets import build_targets, refresh_routes
+from probes.running.options import ProbeOptions
+from probes.running.runner import run_round
+from probes.running.targets import build_targets, refresh_routes
 
 SWEEP = ipaddress.IPv4Network("10.98.0.0/21")
 LINK = ipaddress.IPv4Network("10.97.255.0/30")

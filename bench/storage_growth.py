@@ -1,7 +1,7 @@
 """Measurement: how fast the probe tables grow, on SQLite and on PostgreSQL.
 
 1,000 points, one day of 5-minute rounds (288 rounds, ICMP: one row per point and round),
-written as the agents write them (`probes.store.store_records`, one transaction per
+written as the agents write them (`probes.history.store.store_records`, one transaction per
 round), then folded by the retention into hourly and daily aggregates. Prints rows per day
 per 1,000 points and bytes per row (table, and table plus its indexes) for each table and
 engine, and what 90 days of raw rounds, a year of hourly and a year of daily aggregates
@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from inventory.db import dispose_engines, get_engine  # noqa: E402
 from inventory.migrate import upgrade  # noqa: E402
 from inventory.models import AdminUnit, ConnectionPoint, UnitLevel  # noqa: E402
-from probes.retention import prune  # noqa: E402
-from probes.store import store_records  # noqa: E402
+from probes.history.retention import prune  # noqa: E402
+from probes.history.store import store_records  # noqa: E402
 
 DAY = datetime(2026, 11, 25, tzinfo=UTC)
 TABLES = ("probe_result", "probe_hourly", "probe_daily")

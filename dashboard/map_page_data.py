@@ -18,7 +18,7 @@ from dashboard.map_build import MapIndicator, build_map
 from dashboard.map_component import frame_args
 from dashboard.queries.points import point_views
 from dashboard.queries.readiness import province_readiness
-from probes.point_status import UP
+from probes.history.point_status import UP
 from readiness.geometry import level_feature_collection
 
 LEVELS = ("district", "commune")

@@ -37,12 +37,12 @@ from inventory.db import get_engine, session_scope
 from inventory.errors import IctrError
 from inventory.migrate import upgrade
 from inventory.models import ConnectionPoint, Incident, ProbeResult
-from probes.assignments import agents_overview, assign, units_within
-from probes.availability import availability
-from probes.lock import PostgresSchedulerLock
-from probes.options import ProbeOptions
-from probes.store import store_records
-from probes.targets import refresh_routes, select_points
+from probes.history.availability import availability
+from probes.history.store import store_records
+from probes.running.assignments import agents_overview, assign, units_within
+from probes.running.lock import PostgresSchedulerLock
+from probes.running.options import ProbeOptions
+from probes.running.targets import refresh_routes, select_points
 from tests.conftest import skip_or_fail
 from tests.netns_fixtures import Lab, add_points, network_lab
 

@@ -21,8 +21,8 @@ from inventory.db_copy import copy_database, copy_tables
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, Incident, ProbeResult
 from inventory.settings import get_settings
-from probes.retention import prune
-from probes.store import store_records
+from probes.history.retention import prune
+from probes.history.store import store_records
 from tests.conftest import skip_or_fail
 
 

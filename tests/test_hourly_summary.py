@@ -1,4 +1,4 @@
-"""Hourly aggregates kept while raw rounds are kept (probes/hourly_summary.py): the figures
+"""Hourly aggregates kept while raw rounds are kept (probes/history/hourly_summary.py): the figures
 are the same to the round whether hours are summarised or not, readers really take whole
 hours from the aggregates, late rounds merge into their hour once, and a summary running
 while an agent stores rounds misses nothing.
@@ -16,11 +16,11 @@ from sqlmodel import Session
 
 from inventory.db import session_scope
 from inventory.models import Meta, ProbeHourly, ProbeResult
-from probes.availability import availability
-from probes.hourly_summary import WATERMARK_KEY, summarise, watermark
-from probes.rollup_build import bucket_start
-from probes.store import store_records
-from probes.trends import point_trend
+from probes.history.availability import availability
+from probes.history.hourly_summary import WATERMARK_KEY, summarise, watermark
+from probes.history.rollup_build import bucket_start
+from probes.history.store import store_records
+from probes.history.trends import point_trend
 from readiness.indicators.point_counts import point_counts
 from tests.netns_fixtures import add_points
 

@@ -1,5 +1,5 @@
-"""A point's status: one rule (probes.point_status) in two forms, Python and SQL, that agree on
-every boundary; the map and the `points_up_pct` indicator count the same points up."""
+"""A point's status: one rule (probes.history.point_status) in two forms, Python and SQL, that
+agree on every boundary; the map and the `points_up_pct` indicator count the same points up."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from dashboard.map_page_data import load_map_data, map_view
 from dashboard.point_status import STATUSES, shown_status
 from inventory.db import session_scope
 from inventory.models import ConnectionPoint, ProbeResult
-from probes.point_status import (
+from probes.history.point_status import (
     DEGRADED,
     DOWN,
     MEASURED,

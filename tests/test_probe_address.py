@@ -26,9 +26,9 @@ from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.models import ConnectionPoint, ProbeResult
 from inventory.probe_address import IPAddress, embedded_ipv4, refusal
-from probes.options import ProbeOptions
-from probes.runner import plan_attempts
-from probes.targets import build_targets, refresh_routes, select_points
+from probes.running.options import ProbeOptions
+from probes.running.runner import plan_attempts
+from probes.running.targets import build_targets, refresh_routes, select_points
 from tests.conftest import skip_or_fail
 from tests.import_fixtures import (
     hg_engine_fixture,  # noqa: F401  (the hg_engine fixture)

@@ -9,16 +9,17 @@ import pytest
 
 from inventory.db import session_scope
 from inventory.errors import IctrError
-from probes.attempt import CLOSED, LOST, OPEN, REPLY, Attempt
-from probes.availability import parse_window
-from probes.options import ProbeOptions, parse_ports
-from probes.point_status import DEGRADED, DOWN, UP
-from probes.ratelimit import TokenBucket
-from probes.results import point_status, summarise
-from probes.runner import PROBERS, plan_attempts, prober_class
-from probes.schedule import parse_interval
-from probes.targets import (
-    Target,
+from probes.history.availability import parse_window
+from probes.history.point_status import DEGRADED, DOWN, UP
+from probes.probers.attempt import CLOSED, LOST, OPEN, REPLY, Attempt, Target
+from probes.probers.ports import parse_ports
+from probes.probers.registry import PROBERS, prober_class
+from probes.running.options import ProbeOptions
+from probes.running.ratelimit import TokenBucket
+from probes.running.results import point_status, summarise
+from probes.running.runner import plan_attempts
+from probes.running.schedule import parse_interval
+from probes.running.targets import (
     build_targets,
     local_forbidden,
     methods_for,

@@ -32,16 +32,17 @@ from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.models import ConnectionPoint, ProbeHourly, ProbeResult
 from inventory.probe_address import refusal
-from probes.hourly_summary import GRACE, watermark
-from probes.lock import scheduler_lock
-from probes.metrics import ProbeMetrics
-from probes.options import ProbeOptions
-from probes.point_status import DEGRADED, DOWN, UP
-from probes.rollup_build import bucket_start
-from probes.runner import run_round
-from probes.schedule import Scheduler
-from probes.spool import Spool
-from probes.targets import Target, local_forbidden, refresh_routes
+from probes.history.hourly_summary import GRACE, watermark
+from probes.history.point_status import DEGRADED, DOWN, UP
+from probes.history.rollup_build import bucket_start
+from probes.probers.attempt import Target
+from probes.running.lock import scheduler_lock
+from probes.running.metrics import ProbeMetrics
+from probes.running.options import ProbeOptions
+from probes.running.runner import run_round
+from probes.running.schedule import Scheduler
+from probes.running.spool import Spool
+from probes.running.targets import local_forbidden, refresh_routes
 from tests.conftest import skip_or_fail
 from tests.netns_fixtures import Lab, add_points, network_lab
 

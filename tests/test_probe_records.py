@@ -19,13 +19,14 @@ from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.errors import IctrError
 from inventory.models import Incident, ProbeResult
-from probes.availability import availability
-from probes.incidents import list_incidents
-from probes.lock import SchedulerLock
-from probes.metrics import ProbeMetrics
-from probes.results import MethodResult, RoundResult
-from probes.spool import Spool, default_spool_path, record
-from probes.store import store_records
+from probes.history.availability import availability
+from probes.history.incidents import list_incidents
+from probes.history.store import store_records
+from probes.running.lock import SchedulerLock
+from probes.running.metrics import ProbeMetrics
+from probes.running.recording import record, replay
+from probes.running.results import MethodResult, RoundResult
+from probes.running.spool import Spool, default_spool_path
 from tests.netns_fixtures import add_points
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
@@ -184,7 +185,7 @@ def test_database_down_round_is_spooled_and_replayed_once(engine, points, tmp_pa
     # A crash after writing but before trimming the spool: the replay duplicates nothing.
     spool.append(first)
     spool.append(second)
-    assert spool.replay(engine, down_after=2) == 2
+    assert replay(engine, spool, down_after=2) == 2
     assert _count(engine, ProbeResult) == 6 and _count(engine, Incident) == 1
 
 
@@ -217,7 +218,7 @@ def test_incomplete_spool_line_is_skipped(engine, points, tmp_path) -> None:
     with open(spool.path, "a") as handle:
         handle.write('{"v":1,"agent":"","started')  # a crash mid-append
     assert spool.pending() == 1
-    assert spool.replay(engine, down_after=2) == 1
+    assert replay(engine, spool, down_after=2) == 1
     assert _count(engine, ProbeResult) == 1
 
 
@@ -300,3 +301,19 @@ def test_round_for_a_deleted_point_is_kept_aside(engine, points, tmp_path) -> No
     assert spool.pending() == 0
     assert len(spool.rejected_path.read_text().splitlines()) == 1
     assert _count(engine, ProbeResult) == 0
+
+
+def test_spooled_round_the_database_refuses_is_moved_aside(engine, points, tmp_path) -> None:
+    spool = Spool(tmp_path / "spool.jsonl")
+    refused = make_round(points, T0, {"A": True})
+    for row in refused.rows:
+        row.point_id = 999  # deleted while the round waited in the spool
+    spool.append(refused)
+    waiting = json.loads(spool.path.read_text())
+    outcome = record(
+        engine, make_round(points, T0 + timedelta(minutes=5), {"A": True}), spool, down_after=2
+    )
+    assert outcome.stored and outcome.replayed == 1
+    assert spool.pending() == 0 and not spool.path.exists()
+    assert [json.loads(line) for line in spool.rejected_path.read_text().splitlines()] == [waiting]
+    assert _count(engine, ProbeResult) == 1

@@ -1,6 +1,6 @@
 """Retention: raw rounds past the window folded into hourly and daily aggregates (exact
 figures), availability and indicators unchanged by a prune, idempotence, late rounds merged,
-the hourly horizon, pruning while an agent writes, the CLI.
+the hourly horizon, pruning while an agent writes, the CLI and the scheduler.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from ictr.cli.main import app
 from inventory.db import get_engine, session_scope
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, Meta, ProbeDaily, ProbeHourly, ProbeResult
-from probes.availability import availability
-from probes.pg_lock import AdvisoryLock
-from probes.retention import HOURLY_HORIZON_KEY, Retention, prune
-from probes.rollup_build import bucket_start, quantile
-from probes.rollup_read import rolled_up
-from probes.store import store_records
+from probes.history.availability import availability
+from probes.history.pg_lock import AdvisoryLock
+from probes.history.retention import HOURLY_HORIZON_KEY, Retention, prune
+from probes.history.rollup_build import bucket_start, quantile
+from probes.history.rollup_read import rolled_up
+from probes.history.store import store_records
 from readiness.indicators.point_counts import point_counts
 from tests.conftest import skip_or_fail
 from tests.netns_fixtures import add_points
@@ -368,8 +368,29 @@ def test_prune_command(engine, points) -> None:
     assert "error: bad window 'ninety'" in result.output
 
 
+def test_scheduler_runs_the_retention_between_rounds(
+    engine, points, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # a server database's lock
+    a = points["A"]
+    old = datetime.now(UTC) - timedelta(days=12)
+    put(engine, [row(a, old, rtt=1.0)])
+    command = [
+        "probe", "schedule", "--points", "A", "--method", "tcp-connect", "--count", "1",
+        "--timeout", "0.2", "--interval", "1s", "--rounds", "3",
+        "--keep-raw", "10d", "--keep-hourly", "60d", "--spool", str(tmp_path / "spool"),
+    ]  # fmt: skip
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    # Started after the first round, the retention had the next two to fold the old round.
+    daily = [(d.point_id, d.period_start, d.rounds) for d in fetch(engine, ProbeDaily)]
+    assert daily == [(a, bucket_start(old, "day"), 1)]
+    starts = {r.started_at for r in fetch(engine, ProbeResult)}
+    assert len(starts) == 3 and all(s > old + timedelta(days=11) for s in starts)
+
+
 def test_trend_reads_raw_rows_and_aggregates_alike(engine, points) -> None:
-    from probes.trends import point_trend
+    from probes.history.trends import point_trend
 
     a = points["A"]
     rows = [row(a, OLD + timedelta(minutes=10 * i), rtt=float(i)) for i in range(12)]

@@ -2,7 +2,7 @@
 
 Only rows of a point's own agent count (another agent's view is for diagnosis), as in the
 indicators. The latest round is read straight from the table; availability comes from the
-probes (`probes.availability`), which also counts rounds already folded into aggregates.
+probes (`probes.history.availability`), which also counts rounds already folded into aggregates.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sqlmodel import Session, col
 from dashboard.point_status import shown_status
 from dashboard.queries.units import unit_frame
 from inventory.models import Agency, ConnectionPoint, ProbeResult
-from probes.availability import availability
-from probes.point_status import current_status
+from probes.history.availability import availability
+from probes.history.point_status import current_status
 
 AVAILABILITY_WINDOW = timedelta(hours=24)
 COLUMNS = [

@@ -35,9 +35,9 @@ def prune(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Apply the retention to probe rounds; safe while agents write, and idempotent."""
-    from probes.availability import parse_window
-    from probes.retention import Retention
-    from probes.retention import prune as run_prune
+    from probes.history.availability import parse_window
+    from probes.history.retention import Retention
+    from probes.history.retention import prune as run_prune
 
     retention = Retention(keep_raw=parse_window(keep_raw), keep_hourly=parse_window(keep_hourly))
     engine = get_engine()

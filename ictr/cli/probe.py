@@ -12,13 +12,15 @@ from ictr.cli import probe_agents, probe_trend
 from inventory.db import get_engine, session_scope
 from inventory.migrate import require_current_schema
 from inventory.settings import get_settings
-from probes.availability import availability, parse_window
-from probes.incidents import list_incidents
-from probes.options import METHOD_CHOICES, ProbeOptions, parse_ports
-from probes.point_status import DEGRADED, DOWN, SKIPPED, UP
-from probes.results import RoundResult
-from probes.runner import probe_once
-from probes.spool import Spool, default_spool_path, record
+from probes.history.availability import availability, parse_window
+from probes.history.incidents import list_incidents
+from probes.history.point_status import DEGRADED, DOWN, SKIPPED, UP
+from probes.probers.ports import parse_ports
+from probes.running.options import METHOD_CHOICES, ProbeOptions
+from probes.running.recording import record
+from probes.running.results import RoundResult
+from probes.running.runner import probe_once
+from probes.running.spool import Spool, default_spool_path
 
 probe_app = typer.Typer(
     help="Connectivity checks of the connection points (ICMP, TCP).",
@@ -232,9 +234,10 @@ def schedule(
     ),
 ) -> None:
     """Run rounds on a fixed cadence until stopped (SIGTERM/SIGINT); the retention daily."""
-    from probes.metrics import ProbeMetrics
-    from probes.retention import Retention
-    from probes.schedule import PrunePlan, Scheduler, parse_interval
+    from probes.history.retention import Retention
+    from probes.running.metrics import ProbeMetrics
+    from probes.running.schedule import Scheduler, parse_interval
+    from probes.running.upkeep import PrunePlan
 
     options = _options(
         points, method, count, spacing, timeout, pps, deadline, max_targets, agent,

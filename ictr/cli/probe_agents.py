@@ -21,7 +21,7 @@ def assign(
     points: str = typer.Option("", "--points", help="Point codes, comma-separated."),
 ) -> None:
     """Make AGENT the own agent of the points in these districts and of these points."""
-    from probes.assignments import assign as assign_points
+    from probes.running.assignments import assign as assign_points
 
     engine = get_engine()
     require_current_schema(engine)
@@ -42,7 +42,7 @@ def assign(
 
 def agents(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Agents: points each one owns, rows it stored in the last 24 h, its last round."""
-    from probes.assignments import agents_overview
+    from probes.running.assignments import agents_overview
 
     engine = get_engine()
     require_current_schema(engine)

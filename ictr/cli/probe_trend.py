@@ -22,9 +22,9 @@ def trend(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Rounds, availability, loss and RTT per hour or day (Smokeping-style)."""
-    from probes.assignments import points_by_code
-    from probes.availability import parse_window
-    from probes.trends import point_trend
+    from probes.history.availability import parse_window
+    from probes.history.trends import point_trend
+    from probes.running.assignments import points_by_code
 
     span = parse_window(window)
     now = datetime.now(UTC)

@@ -3,7 +3,7 @@
 `ictr db prune` folds raw `probe_result` rows older than the retention window into one row
 per point, agent and hour, and one per point, agent and UTC day, then deletes the raw rows.
 Raw rows and aggregates never cover the same round, so a window's figures are the raw rows
-in it plus the aggregates in it (see probes/rollup_read.py). Hourly rows are dropped after
+in it plus the aggregates in it (see probes/history/rollup_read.py). Hourly rows are dropped after
 their own retention; the daily rows stay.
 """
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from inventory.errors import IctrError
 from inventory.models import Agency, AgencyKind, ConnectionPoint
-from probes.point_status import MEASURED, UP
+from probes.history.point_status import MEASURED, UP
 from readiness.indicators import base_counts
 from readiness.indicators.catalog import INDICATORS, LEVELS
 from readiness.indicators.point_counts import point_counts

@@ -13,8 +13,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from inventory.models import ConnectionPoint, ProbeResult
-from probes.point_status import current_status_sql
-from probes.rollup_read import rolled_up, split_window
+from probes.history.point_status import current_status_sql
+from probes.history.rollup_read import rolled_up, split_window
 
 
 def point_counts(
@@ -27,9 +27,10 @@ def point_counts(
     Only rows of the point's own agent count (another agent's view is for diagnosis).
     A round is good when at least one reply came back. A window's whole hours already
     summarised are read from the hourly aggregates, the rest from the raw rows
-    (probes/rollup_read.py); raw reads are driven by the points, so the database reads only
-    that range of the covering index (point, agent, time, ...). The 7-day median RTT and the
-    current status (the probes' rule, `probes.point_status`, at the end of `at`) read raw rows.
+    (probes/history/rollup_read.py); raw reads are driven by the points, so the database reads
+    only that range of the covering index (point, agent, time, ...). The 7-day median RTT and
+    the current status (the probes' rule, `probes.history.point_status`, at the end of `at`)
+    read raw rows.
     """
     now = datetime.now(UTC)
     end = now if at >= now.date() else datetime.combine(at, time.max, tzinfo=UTC)
@@ -191,7 +192,7 @@ def _median_rtts(
 
 
 def _status_now(session: Session, end: datetime, wanted: ColumnElement[bool]) -> pd.Series:
-    """Per point, its current status at `end` (`probes.point_status`), in one statement."""
+    """Per point, its current status at `end` (`probes.history.point_status`), in one statement."""
     status = current_status_sql(col(ConnectionPoint.id), col(ConnectionPoint.agent), end)
     rows = session.execute(select(col(ConnectionPoint.id), status).where(wanted))
     return pd.Series({int(point): value for point, value in rows}, dtype="object")

@@ -19,8 +19,8 @@ from sqlmodel import Session
 from inventory.db import SQLITE_BUSY_TIMEOUT_MS, describe_url
 from inventory.errors import IctrError
 from inventory.models import ProbeResult
-from probes.hourly_summary import lock_for_store, merge_late_rows
-from probes.incidents import update_incidents
+from probes.history.hourly_summary import lock_for_store, merge_late_rows
+from probes.history.incidents import update_incidents
 
 log = logging.getLogger(__name__)
 

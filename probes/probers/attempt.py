@@ -1,8 +1,10 @@
-"""One probe packet (an attempt), the round state probers report to, and the prober protocol.
+"""One probe packet (an attempt) to a target, the round state probers report to, and the
+prober protocol.
 
 Every probe type has the same shape: the runner creates it with the round context,
 opens it, hands it attempts to send (already paced and timed by the runner), and the
-prober reports each answer through ``RoundContext.resolve``.
+prober reports each answer through ``RoundContext.resolve``. Each probe type also says
+which ports its probes go to (``Prober.ports``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import time
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from probes.targets import Target
-
 # What became of an attempt. Only "reply", "open" and "closed" prove the point reachable.
 REPLY = "reply"  # ICMP echo reply
 OPEN = "open"  # SYN-ACK, or a completed connect
@@ -22,6 +22,25 @@ UNREACHABLE = "unreachable"  # an ICMP error came back instead of an answer
 LOST = "lost"  # nothing within the timeout
 FAILED = "failed"  # could not be sent
 ANSWERED = frozenset({REPLY, OPEN, CLOSED})
+
+# Where one probe goes: a port (None for ICMP), and whether it is a configured service port
+# (then a closed port counts against the point's status).
+Destination = tuple[int | None, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One point of a round, with what to send it (or why nothing is sent)."""
+
+    point_id: int
+    code: str
+    name: str
+    address: str  # as configured
+    ip: str | None  # resolved address actually probed; None when refused or unresolvable
+    family: int
+    methods: tuple[str, ...]
+    ports: tuple[int, ...]  # configured service ports
+    problem: str | None = None  # why nothing is sent to this point
 
 
 @dataclass(slots=True, eq=False)
@@ -77,11 +96,16 @@ class RoundContext:
 
 
 class Prober(Protocol):
-    """The one signature every probe type shares (see probes.runner.PROBERS)."""
+    """The one signature every probe type shares (see probes.probers.registry.PROBERS)."""
 
     method: ClassVar[str]
 
     def __init__(self, ctx: RoundContext) -> None: ...
+
+    @staticmethod
+    def ports(configured: tuple[int, ...], fallback: tuple[int, ...]) -> list[Destination]:
+        """Where each probe to a point goes, from its configured ports and the round's
+        fallback ports (see ProbeOptions.fallback_ports)."""
 
     def open(self, families: set[int]) -> None:
         """Open sockets; raises PermissionError without raw-socket rights."""

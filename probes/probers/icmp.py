@@ -15,8 +15,8 @@ from scapy.layers.inet import ICMP
 from scapy.layers.inet6 import ICMPv6EchoRequest
 from scapy.utils import checksum
 
-from probes import rawsock
-from probes.attempt import REPLY, UNREACHABLE, Attempt, RoundContext
+from probes.probers import rawsock
+from probes.probers.attempt import REPLY, UNREACHABLE, Attempt, Destination, RoundContext
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,11 @@ class IcmpProber:
         self._waiting: dict[tuple[int, int], Attempt] = {}
         self._sockets: dict[int, socket.socket] = {}
         self._packed: dict[str, bytes] = {}
+
+    @staticmethod
+    def ports(configured: tuple[int, ...], fallback: tuple[int, ...]) -> list[Destination]:
+        """ICMP has no ports: one echo request per probe."""
+        return [(None, False)]
 
     def open(self, families: set[int]) -> None:
         for family in sorted(families):

@@ -12,7 +12,15 @@ import socket
 import time
 from typing import ClassVar
 
-from probes.attempt import CLOSED, LOST, OPEN, UNREACHABLE, Attempt, RoundContext
+from probes.probers.attempt import (
+    CLOSED,
+    LOST,
+    OPEN,
+    UNREACHABLE,
+    Attempt,
+    Destination,
+    RoundContext,
+)
 
 _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN}
 
@@ -23,6 +31,13 @@ class TcpConnectProber:
     def __init__(self, ctx: RoundContext) -> None:
         self.ctx = ctx
         self._tasks: set[asyncio.Task[None]] = set()
+
+    @staticmethod
+    def ports(configured: tuple[int, ...], fallback: tuple[int, ...]) -> list[Destination]:
+        """The configured ports as services; without any, the fallback ports, which only
+        show the point reachable (a refused connection proves that as well as an accepted
+        one), so a closed one is no problem."""
+        return [(p, True) for p in configured] or [(p, False) for p in fallback]
 
     def open(self, families: set[int]) -> None:
         """Nothing to open: each attempt has its own socket."""

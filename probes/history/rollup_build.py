@@ -257,7 +257,7 @@ def roll_up_chunk(
 ) -> ChunkReport:
     """Fold the raw rows of these points with start <= started_at < end (one UTC day at
     most, so each day bucket is complete) into the daily table and delete them. Their hours
-    are already in the hourly table (probes/hourly_summary.py: the caller checks)."""
+    are already in the hourly table (probes/history/hourly_summary.py: the caller checks)."""
     if end - start > timedelta(days=1) or bucket_start(start, "day") != start:
         raise ValueError("a chunk is at most one UTC day, starting at midnight")
     report = ChunkReport()

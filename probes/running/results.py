@@ -1,5 +1,5 @@
 """What a round found: one summary per point and method (a future ProbeResult row),
-Smokeping-style statistics, and each point's status in the round (`probes.point_status`).
+Smokeping-style statistics, and each point's status in the round (`probes.history.point_status`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from probes.attempt import ANSWERED, CLOSED, FAILED, OPEN, UNREACHABLE, Attempt
-from probes.point_status import round_status
-from probes.targets import Target
+from probes.history.point_status import round_status
+from probes.probers.attempt import ANSWERED, CLOSED, FAILED, OPEN, UNREACHABLE, Attempt, Target
 
 
 @dataclass

@@ -2,17 +2,15 @@
 
 - A round that overruns the interval makes the next one start late (at once), never
   two at once; missed slots are not made up.
-- One scheduler per database and agent (probes.lock): a file lock for SQLite, an advisory
-  lock for PostgreSQL, checked before each write; losing it to another scheduler (after a
-  server restart) stops this one with an error.
+- One scheduler per database and agent (probes.running.lock): a file lock for SQLite, an
+  advisory lock for PostgreSQL, checked before each write; losing it to another scheduler
+  (after a server restart) stops this one with an error.
 - SIGTERM/SIGINT: a round in flight is abandoned and nothing of it is written; a
   write in progress finishes (it is one transaction), then the scheduler exits.
-- A database that is locked or down: rounds go to the spool and are written later.
-- After a round is stored, once per hour, the hours that ended are summarised into the
-  hourly aggregates (probes.hourly_summary), so the 7- and 30-day figures stay cheap.
-- Once a day (by default) the retention runs in a background thread between and during
-  rounds (probes.retention: short transactions, one chunk at a time); a stop request ends
-  it after its current chunk.
+- A database that is locked or down: rounds go to the spool and are written later
+  (probes.running.recording).
+- Between and during rounds, its upkeep (probes.running.upkeep): metrics, the hourly
+  summary, the retention.
 """
 
 from __future__ import annotations
@@ -20,25 +18,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine
 
 from inventory.errors import IctrError
-from probes.hourly_summary import GRACE, summarise
-from probes.lock import scheduler_lock
-from probes.metrics import ProbeMetrics
-from probes.options import ProbeOptions
-from probes.point_status import DOWN
-from probes.results import RoundResult
-from probes.retention import PruneReport, Retention, prune
-from probes.rollup_build import bucket_start
-from probes.runner import load_targets, run_round
-from probes.spool import Spool, record
-from probes.targets import Target
+from probes.history.point_status import DOWN
+from probes.probers.attempt import Target
+from probes.running.lock import scheduler_lock
+from probes.running.metrics import ProbeMetrics
+from probes.running.options import ProbeOptions
+from probes.running.recording import record
+from probes.running.results import RoundResult
+from probes.running.runner import load_targets, run_round
+from probes.running.spool import Spool
+from probes.running.upkeep import PrunePlan, Upkeep
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +69,6 @@ class LockLost(IctrError):
     """Another scheduler took this agent's lock: this one must stop."""
 
 
-@dataclass(frozen=True)
-class PrunePlan:
-    """Run the retention every `every_s` seconds (the first time right after the first round)."""
-
-    retention: Retention
-    every_s: float = 86400.0
-    retry_s: float = 3600.0  # after a failed run
-
-
 class Scheduler:
     def __init__(
         self,
@@ -100,17 +87,10 @@ class Scheduler:
         self.options = options
         self.interval_s = interval_s
         self.spool = spool
-        self.metrics = metrics
         self.write_timeout_s = write_timeout_s
         self.max_rounds = max_rounds
         self.lock = scheduler_lock(engine, database_url, options.agent)
-        self.prune_plan = prune_plan
-        self.prunes: list[PruneReport] = []
-        self._prune_task: asyncio.Task[None] | None = None
-        self._prune_stop = threading.Event()
-        self._summary_stop = threading.Event()
-        self._summarised_to: datetime | None = None
-        self._next_prune = 0.0  # monotonic time; 0 = after the first round
+        self.upkeep = Upkeep(engine, metrics=metrics, prune_plan=prune_plan)
         self.rounds: list[RoundLog] = []
         self._stop: asyncio.Event | None = None
         self._targets: list[Target] | None = None
@@ -119,7 +99,7 @@ class Scheduler:
     def request_stop(self, signum: int | None = None) -> None:
         if signum is not None:
             log.info("received %s: stopping", signal.Signals(signum).name)
-        self._summary_stop.set()
+        self.upkeep.stop_summary()
         if self._stop is not None:
             self._stop.set()
 
@@ -135,42 +115,10 @@ class Scheduler:
         try:
             await self._loop()
         finally:
-            await self._finish_prune()
+            await self.upkeep.finish()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
         return self.rounds
-
-    def _maybe_prune(self) -> None:
-        """Start the retention in a thread when it is due and not already running."""
-        if self.prune_plan is None or time.monotonic() < self._next_prune:
-            return
-        if self._prune_task is not None and not self._prune_task.done():
-            return
-        self._next_prune = time.monotonic() + self.prune_plan.every_s
-        self._prune_task = asyncio.create_task(asyncio.to_thread(self._prune))
-
-    def _prune(self) -> None:
-        assert self.prune_plan is not None
-        try:
-            report = prune(self.engine, retention=self.prune_plan.retention, stop=self._prune_stop)
-        except Exception:
-            log.exception("retention failed; trying again in %.0f s", self.prune_plan.retry_s)
-            self._next_prune = time.monotonic() + self.prune_plan.retry_s
-            return
-        self.prunes.append(report)
-        log.info(
-            "retention: %d raw rows folded, %d hourly rows dropped, %.1f s%s",
-            report.raw_rows,
-            report.hourly_dropped,
-            report.seconds,
-            f" ({report.skipped})" if report.skipped else "",
-        )
-
-    async def _finish_prune(self) -> None:
-        if self._prune_task is None:
-            return
-        self._prune_stop.set()  # after its current chunk
-        await self._prune_task
 
     async def _wait_stop(self, seconds: float) -> bool:
         """Sleep up to `seconds`; True when a stop was requested meanwhile."""
@@ -201,7 +149,7 @@ class Scheduler:
                 done = True
             if not done:
                 break  # stopped mid-round
-            self._maybe_prune()
+            self.upkeep.maybe_prune()
             if self.max_rounds is not None and len(self.rounds) >= self.max_rounds:
                 break
             slot += self.interval_s
@@ -272,22 +220,5 @@ class Scheduler:
             down_after=self.options.down_after,
             write_timeout_s=self.write_timeout_s,
         )
-        if self.metrics is not None:
-            self.metrics.update(result, spooled=self.spool.pending())
-        if outcome.stored:
-            self._summarise_if_due()
+        self.upkeep.after_round(result, stored=outcome.stored, spool=self.spool)
         return outcome.stored
-
-    def _summarise_if_due(self) -> None:
-        """Summarise the hours that ended since the last time (once per hour; a failure is
-        retried after the next round: the figures stay right meanwhile, only slower)."""
-        target = bucket_start(datetime.now(UTC) - GRACE, "hour")
-        if self._summarised_to is not None and self._summarised_to >= target:
-            return
-        try:
-            report = summarise(self.engine, stop=self._summary_stop)
-        except Exception as exc:
-            log.warning("hourly aggregates not brought up to date (next round retries): %s", exc)
-            return
-        if not report.stopped:
-            self._summarised_to = report.through

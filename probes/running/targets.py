@@ -9,7 +9,6 @@ import ipaddress
 import logging
 import socket
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 import scapy.layers.inet6  # noqa: F401  (sets up conf.route6)
 from scapy.config import conf
@@ -24,25 +23,12 @@ from inventory.probe_address import (
     destination,
     refusal,
 )
-from probes.assignments import points_by_code, points_in_units
-from probes.options import ProbeOptions, parse_ports
+from probes.probers.attempt import Target
+from probes.probers.ports import parse_ports
+from probes.running.assignments import points_by_code, points_in_units
+from probes.running.options import ProbeOptions
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One point of a round, with what to send it (or why nothing is sent)."""
-
-    point_id: int
-    code: str
-    name: str
-    address: str  # as configured
-    ip: str | None  # resolved address actually probed; None when refused or unresolvable
-    family: int
-    methods: tuple[str, ...]
-    ports: tuple[int, ...]  # configured service ports
-    problem: str | None = None  # why nothing is sent to this point
 
 
 def refresh_routes() -> None:

@@ -1,6 +1,6 @@
 """A point's history as a series of hours or days, Smokeping-style: rounds, availability,
 loss and RTT quantiles per bucket, from the hourly and daily aggregates where hours are
-summarised and from the raw rounds elsewhere (probes/rollup_read.py), so a trend can reach
+summarised and from the raw rounds elsewhere (probes/history/rollup_read.py), so a trend can reach
 back a year.
 
 Hours from raw rows are folded exactly as the retention folds them. A day assembled from
@@ -20,9 +20,9 @@ from sqlmodel import Session, col
 
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, ProbeResult
-from probes.retention import hourly_horizon
-from probes.rollup_build import DAILY, HOURLY, bucket_start, fold, merge
-from probes.rollup_read import split_window
+from probes.history.retention import hourly_horizon
+from probes.history.rollup_build import DAILY, HOURLY, bucket_start, fold, merge
+from probes.history.rollup_read import split_window
 
 RESOLUTIONS = ("hour", "day")
 

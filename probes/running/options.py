@@ -27,7 +27,7 @@ class ProbeOptions:
     down_after: int = 2  # consecutive failed rounds before a point is declared down
     points: tuple[str, ...] = field(default=())  # restrict to these point codes
     # Also probe these (units or codes) besides the agent's own points: a watched point's
-    # rows carry this agent's name and never make the point down (probes/assignments.py).
+    # rows carry this agent's name and never make the point down (probes/running/assignments.py).
     watch_districts: tuple[str, ...] = field(default=())
     watch_points: tuple[str, ...] = field(default=())
 
@@ -64,17 +64,3 @@ class ProbeOptions:
             )
         if not 1 <= self.down_after <= 100:
             raise IctrError(f"down-after must be between 1 and 100 rounds, got {self.down_after}")
-
-
-def parse_ports(text: str, *, where: str) -> tuple[int, ...]:
-    """'80, 443' -> (80, 443); a bad entry is an error naming where it came from."""
-    ports: list[int] = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not part.isdigit() or not 1 <= int(part) <= 65535:
-            raise IctrError(f"{where}: bad TCP port {part!r} (expected 1-65535)")
-        if int(part) not in ports:
-            ports.append(int(part))
-    return tuple(ports)

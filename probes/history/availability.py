@@ -1,7 +1,7 @@
 """Availability over a window, from the stored rounds: the share of a point's rounds in
 which it answered anything (a round with several methods counts once). Whole hours already
 summarised count through their hourly or daily aggregates, the rest through the raw rows
-(probes/rollup_read.py).
+(probes/history/rollup_read.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, ProbeResult
-from probes.rollup_read import rolled_up, split_window
+from probes.history.rollup_read import rolled_up, split_window
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 

@@ -22,8 +22,8 @@ from sqlalchemy.exc import DBAPIError
 from inventory.db import describe_url
 from inventory.errors import IctrError
 from inventory.private_files import private_folder, private_opener
-from probes.local_files import local_file
-from probes.pg_lock import AdvisoryLock
+from probes.history.pg_lock import AdvisoryLock
+from probes.running.local_files import local_file
 
 
 def lock_path(database_url: str, agent: str = "") -> Path:

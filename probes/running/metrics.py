@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
-from probes.results import RoundResult
+from probes.running.results import RoundResult
 
 _LABELS = ["point", "method"]
 

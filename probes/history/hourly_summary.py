@@ -1,11 +1,11 @@
 """Hourly aggregates kept up to date while the raw rounds are still kept, RRD-style.
 
 Every complete hour before a watermark (`probe_hourly_through` in `meta`) has its row in
-`probe_hourly`, raw rounds or not. Readers (probes/rollup_read.py `window_split`) take the
+`probe_hourly`, raw rounds or not. Readers (probes/history/rollup_read.py `window_split`) take the
 hours before the watermark from the aggregates and only the rounds after it from
 `probe_result`: a 30-day window reads 720 rows per point instead of 8,640. The raw rows stay
 for what needs each round (median RTT, latest status, diagnosis) until the retention folds
-them into the daily table (probes/retention.py).
+them into the daily table (probes/history/retention.py).
 
 `summarise` moves the watermark up to the last complete hour (less a grace for rounds still
 being stored); the scheduler calls it after every round, `ictr db prune` first of all.
@@ -34,9 +34,9 @@ from sqlalchemy import Connection, Engine, insert, select, text, update
 from sqlmodel import Session
 
 from inventory.models import Meta
-from probes.oldest_row import oldest_instant
-from probes.pg_lock import advisory_key
-from probes.rollup_build import HOURLY, aggregate, bucket_start, fold, upsert_buckets
+from inventory.write_lock import advisory_key
+from probes.history.oldest_row import oldest_instant
+from probes.history.rollup_build import HOURLY, aggregate, bucket_start, fold, upsert_buckets
 
 log = logging.getLogger(__name__)
 

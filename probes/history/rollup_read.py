@@ -1,5 +1,5 @@
 """Reading a window of rounds from the aggregates and the raw rows without counting any
-round twice (probes/hourly_summary.py, probes/retention.py).
+round twice (probes/history/hourly_summary.py, probes/history/retention.py).
 
 Every hour before the watermark is in probe_hourly (its raw rows may still be kept, or
 folded into probe_daily and gone); hourly rows are read from the hourly horizon on and daily
@@ -20,9 +20,9 @@ from sqlalchemy import Table, and_, func, select
 from sqlmodel import Session, col
 
 from inventory.models import ConnectionPoint, ProbeDaily, ProbeHourly
-from probes.hourly_summary import watermark
-from probes.retention import hourly_horizon
-from probes.rollup_build import bucket_start
+from probes.history.hourly_summary import watermark
+from probes.history.retention import hourly_horizon
+from probes.history.rollup_build import bucket_start
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Retention: raw rounds older than a window (default 90 days) are folded into daily
 aggregates and deleted; their hours are in the hourly aggregates already (kept continuously
-by probes/hourly_summary.py, which runs first). Hourly aggregates older than their own window
-(default 365 days) are deleted, the daily ones kept (`ictr db prune`, and the scheduler once
-a day).
+by probes/history/hourly_summary.py, which runs first). Hourly aggregates older than their
+own window (default 365 days) are deleted, the daily ones kept (`ictr db prune`, and the
+scheduler once a day).
 
 Safe while agents write: each chunk (up to `chunk_points` points, one UTC day) is one short
 transaction that sees one snapshot, so it deletes exactly the rows it aggregated; a round
@@ -11,7 +11,7 @@ leaves a consistent database, and running it again picks up where it stopped (id
 rows already folded are gone). On PostgreSQL an advisory lock lets one prune run at a time;
 on SQLite each chunk takes the write lock.
 
-Readers combine the three tables (probes/rollup_read.py): raw rows after the hourly
+Readers combine the three tables (probes/history/rollup_read.py): raw rows after the hourly
 watermark, hourly rows before it from the hourly horizon on, daily rows before the horizon.
 The horizon (in the `meta` table) moves forward before the hourly rows behind it are
 deleted, so a reader never misses or double-counts.
@@ -33,10 +33,10 @@ from sqlmodel import Session, col
 
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, Meta
-from probes.hourly_summary import summarise
-from probes.oldest_row import oldest_instant
-from probes.pg_lock import AdvisoryLock
-from probes.rollup_build import HOURLY, bucket_start, roll_up_chunk
+from probes.history.hourly_summary import summarise
+from probes.history.oldest_row import oldest_instant
+from probes.history.pg_lock import AdvisoryLock
+from probes.history.rollup_build import HOURLY, bucket_start, roll_up_chunk
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import ClassVar
 from scapy.layers.inet import IP, TCP
 from scapy.utils import checksum
 
-from probes import rawsock
-from probes.attempt import CLOSED, OPEN, Attempt, RoundContext
+from probes.probers import rawsock
+from probes.probers.attempt import CLOSED, OPEN, Attempt, Destination, RoundContext
 
 _SYN, _RST, _ACK = 0x02, 0x04, 0x10
 # Source ports used for probes: high and away from Linux's default ephemeral range start.
@@ -34,6 +34,11 @@ class TcpSynProber:
         # (remote address bytes, remote port, our port) -> (attempt, our sequence number)
         self._waiting: dict[tuple[bytes, int, int], tuple[Attempt, int]] = {}
         self._sockets: dict[int, socket.socket] = {}
+
+    @staticmethod
+    def ports(configured: tuple[int, ...], fallback: tuple[int, ...]) -> list[Destination]:
+        """Every configured port, each a service: without ports there is nothing to check."""
+        return [(p, True) for p in configured]
 
     def open(self, families: set[int]) -> None:
         for family in sorted(families):

@@ -1,6 +1,7 @@
 """One round: every target probed concurrently under the rate limit, each probe bounded
 by its timeout and the whole round by its deadline; the runner owns the timing and the
-accounting, the probers (one per method, looked up in PROBERS) only send and match.
+accounting, the probers (one per method, looked up in probes.probers.registry) only say
+where their probes go, send them and match the answers.
 """
 
 from __future__ import annotations
@@ -16,34 +17,17 @@ from sqlalchemy import Engine
 
 from inventory.db import session_scope
 from inventory.errors import IctrError
-from probes.attempt import LOST, Attempt, Prober, RoundContext
-from probes.icmp import IcmpProber
-from probes.options import ProbeOptions
-from probes.ratelimit import TokenBucket
-from probes.rawsock import raw_available
-from probes.results import RoundResult, summarise
-from probes.targets import Target, build_targets, refresh_routes, select_points
-from probes.tcp_connect import TcpConnectProber
-from probes.tcp_syn import TcpSynProber
+from probes.probers.attempt import LOST, Attempt, Prober, RoundContext, Target
+from probes.probers.rawsock import raw_available
+from probes.probers.registry import prober_class
+from probes.running.options import ProbeOptions
+from probes.running.ratelimit import TokenBucket
+from probes.running.results import RoundResult, summarise
+from probes.running.targets import build_targets, refresh_routes, select_points
 
 log = logging.getLogger(__name__)
 
-PROBERS: dict[str, type[Prober]] = {
-    "icmp": IcmpProber,
-    "tcp": TcpSynProber,
-    "tcp-connect": TcpConnectProber,
-}
-
 _fallback_announced = False
-
-
-def prober_class(method: str) -> type[Prober]:
-    try:
-        return PROBERS[method]
-    except KeyError:
-        raise IctrError(
-            f"unknown probe method {method!r}; known methods: {', '.join(sorted(PROBERS))}"
-        ) from None
 
 
 def utcnow() -> datetime:
@@ -74,15 +58,7 @@ def plan_attempts(targets: Sequence[Target], options: ProbeOptions) -> list[Atte
     for index, target in enumerate(reachable):
         offset = options.spacing_s * index / len(reachable)
         for method in target.methods:
-            ports: list[tuple[int | None, bool]]
-            if method == "icmp":
-                ports = [(None, False)]
-            elif method == "tcp":
-                ports = [(p, True) for p in target.ports]
-            else:
-                ports = [(p, True) for p in target.ports] or [
-                    (p, False) for p in options.fallback_ports
-                ]
+            ports = prober_class(method).ports(target.ports, options.fallback_ports)
             for k in range(options.count):
                 due = offset + k * options.spacing_s
                 attempts.extend(
@@ -183,6 +159,6 @@ async def run_round(
 
 
 def probe_once(engine: Engine, options: ProbeOptions) -> RoundResult:
-    """Load the targets and run one round (not stored: see probes.store)."""
+    """Load the targets and run one round (not stored: see probes.history.store)."""
     targets, raw = load_targets(engine, options)
     return asyncio.run(run_round(targets, options, fallback=not raw))
