@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete
-from sqlmodel import select
+from sqlmodel import col, select
 
 from inventory.db import session_scope
 from inventory.models import SignInFailure
@@ -115,10 +115,10 @@ def attempt_sign_in(
         return Attempt(ok=False, locked_until=max(locks.values()))
     if check():
         with session_scope(engine) as session:
-            session.execute(delete(SignInFailure).where(SignInFailure.account == account))
+            session.execute(delete(SignInFailure).where(col(SignInFailure.account) == account))
         return Attempt(ok=True)
     with session_scope(engine) as session:
-        session.execute(delete(SignInFailure).where(SignInFailure.at <= horizon))
+        session.execute(delete(SignInFailure).where(col(SignInFailure.at) <= horizon))
     rows = [*earlier, (account, client, now)]
     recent = [(a, c) for a, c, at in rows if at > now - WINDOW]
     log.warning(
