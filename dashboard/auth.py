@@ -1,6 +1,6 @@
 """The editor password: stored only as a salted scrypt hash, outside the repository.
 
-The hash comes from the ICTR_EDITOR_PASSWORD_HASH environment variable or, failing that,
+The hash comes from the ICTR_EDITOR_PASSWORD_HASH setting (environment or .env) or, failing that,
 from the same key in Streamlit's secrets file (.streamlit/secrets.toml, never committed).
 `ictr hash-password` makes one. A hash looks like `scrypt:131072:8:1:<salt>:<key>`
 (URL-safe base64, no characters a shell would interpret). The cost is part of the hash, so
@@ -53,10 +53,6 @@ def hash_password(password: str, *, salt: bytes | None = None) -> str:
     return f"{SCHEME}:{N}:{R}:{P}:{_b64(salt)}:{_b64(key)}"
 
 
-def is_valid_hash(encoded: str) -> bool:
-    return _parse(encoded) is not None
-
-
 def _parse(encoded: str) -> tuple[int, int, int, bytes, bytes] | None:
     parts = encoded.strip().split(":")
     if len(parts) != 6 or parts[0] != SCHEME:
@@ -85,12 +81,10 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(_derive(password, salt, n, r, p), key)
 
 
-def configured_hash(
-    environ: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
-) -> str | None:
-    """The editor hash from the environment, else from the secrets; None if neither has one."""
-    environ = os.environ if environ is None else environ
-    value = environ.get(HASH_SETTING, "").strip()
+def configured_hash(setting: str, secrets: Mapping[str, object] | None = None) -> str | None:
+    """The editor hash from the settings (`Settings.editor_password_hash`: the environment or
+    .env), else from the secrets; None if neither has one."""
+    value = setting.strip()
     if not value and secrets is not None:
         secret = secrets.get(HASH_SETTING)
         value = secret.strip() if isinstance(secret, str) else ""

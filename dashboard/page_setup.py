@@ -81,11 +81,6 @@ def _fingerprint(stored_hash: str) -> str:
     return hashlib.sha256(stored_hash.encode()).hexdigest()
 
 
-def editor_signed_in() -> bool:
-    stored = configured_hash(secrets=_secrets())
-    return stored is not None and st.session_state.get(EDITOR_KEY) == _fingerprint(stored)
-
-
 def _language_picker() -> str:
     # Re-assigning makes the value the user's rather than the last page's widget's, so the
     # same radio on another page starts from it instead of from its default.
@@ -102,7 +97,7 @@ def _language_picker() -> str:
 
 
 def _editor_box(lang: str) -> bool:
-    stored = configured_hash(secrets=_secrets())
+    stored = configured_hash(get_settings().editor_password_hash, _secrets())
     with st.sidebar.expander(tr("editor", lang), expanded=False):
         if stored is None:
             st.caption(tr("no_editor_configured", lang))

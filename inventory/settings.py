@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     display_timezone: str = "Asia/Ho_Chi_Minh"
     # GSO code of the province this deployment serves; its units are loaded by `ictr init`.
     province_code: str = "02"
+    # The hash of the dashboard's editor password (`ictr hash-password`); empty: no editing
+    # (unless .streamlit/secrets.toml holds one).
+    editor_password_hash: str = ""
     # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header
     # names the client of a dashboard sign-in. Empty: the header is ignored, since anyone
     # can send one.

@@ -12,6 +12,7 @@ from sqlmodel import select
 from dashboard.auth import HASH_SETTING, hash_password
 from inventory.db import session_scope
 from inventory.models import ConnectionPoint, Incident, ProbeResult
+from inventory.settings import get_settings
 
 EDITOR_PASSWORD = "mật khẩu đúng 2026"
 ROUND_EVERY = timedelta(minutes=5)
@@ -20,6 +21,7 @@ ROUND_EVERY = timedelta(minutes=5)
 @pytest.fixture
 def editor_password(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv(HASH_SETTING, hash_password(EDITOR_PASSWORD))
+    get_settings.cache_clear()
     monkeypatch.setattr("dashboard.page_setup.FAILED_SIGN_IN_DELAY_S", 0.0)
     yield EDITOR_PASSWORD
 
@@ -27,6 +29,7 @@ def editor_password(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 @pytest.fixture
 def no_editor_password(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(HASH_SETTING, raising=False)
+    get_settings.cache_clear()
 
 
 def _row(point: ConnectionPoint, at: datetime, method: str, received: int, rtt: float | None,

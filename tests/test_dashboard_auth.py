@@ -77,11 +77,11 @@ def test_short_passwords_are_refused() -> None:
         hash_password("short")
 
 
-def test_environment_first_then_secrets() -> None:
-    assert configured_hash({HASH_SETTING: " env "}, {HASH_SETTING: "secret"}) == "env"
-    assert configured_hash({}, {HASH_SETTING: "secret"}) == "secret"
-    assert configured_hash({}, {}) is None
-    assert configured_hash({HASH_SETTING: ""}, None) is None
+def test_settings_first_then_secrets() -> None:
+    assert configured_hash(" env ", {HASH_SETTING: "secret"}) == "env"
+    assert configured_hash("", {HASH_SETTING: "secret"}) == "secret"
+    assert configured_hash("", {}) is None
+    assert configured_hash("", None) is None
 
 
 def test_cli_reads_the_password_from_standard_input() -> None:
