@@ -40,7 +40,7 @@ def _run(entity: str, file: Path, options: ImportOptions) -> None:
     stderr naming the file and the (first) problem, and exit code 2."""
     engine = get_engine()
     require_current_schema(engine)
-    report: ImportReport = run_import(engine, entity, file, options)
+    report: ImportReport = run_import(engine=engine, entity=entity, path=file, options=options)
     for line in report.lines():
         typer.echo(line)
     if not report.ok:
