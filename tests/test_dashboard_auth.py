@@ -13,6 +13,7 @@ from dashboard.assets import ensure_leaflet_assets, leaflet_source, tile_setting
 from dashboard.auth import HASH_SETTING, configured_hash, hash_password, verify_password
 from ictr.cli.main import app
 from inventory.errors import IctrError
+from inventory.settings import Settings
 
 
 def test_the_right_password_and_only_it() -> None:
@@ -83,8 +84,8 @@ def test_leaflet_is_copied_from_the_installed_package(tmp_path: Path) -> None:
 
 
 def test_tile_url_setting() -> None:
-    assert tile_setting({}) is None
-    tiles = tile_setting({"ICTR_TILE_URL": "http://10.1.1.5/osm/{z}/{x}/{y}.png"})
+    assert tile_setting(Settings(tile_url="")) is None
+    tiles = tile_setting(Settings(tile_url="http://10.1.1.5/osm/{z}/{x}/{y}.png"))
     assert tiles is not None and tiles.attribution == "Local tiles"
     with pytest.raises(IctrError, match=r"lacks \{y\}"):
-        tile_setting({"ICTR_TILE_URL": "http://10.1.1.5/osm/{z}/{x}.png"})
+        tile_setting(Settings(tile_url="http://10.1.1.5/osm/{z}/{x}.png"))
