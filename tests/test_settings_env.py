@@ -137,25 +137,27 @@ def test_province_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @follows("ICTR_PROBE_SPOOL")
 def test_probe_spool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    spool = tmp_path / "spool" / "rounds.jsonl"
+    spool, given = tmp_path / "spool" / "rounds.jsonl", tmp_path / "given.jsonl"
     env_file(monkeypatch, tmp_path / "work", ICTR_PROBE_SPOOL=str(spool))
     assert invoke("db", "upgrade").exit_code == 0
     ids = add_points(get_engine(), [{"code": "A", "address": "127.10.0.1", "tcp_ports": "9"}])
+    probe = ["probe", "run", "--method", "tcp-connect", "--count", "1", "--spacing", "0"]
+    probe += ["--timeout", "0.2", "--write-timeout", "0.2", "--json"]
     holder = sqlite3.connect(get_settings().database_url.removeprefix("sqlite:///"))
     holder.isolation_level = None
     holder.execute("BEGIN IMMEDIATE")  # another writer holds the database
     try:
-        result = invoke(
-            "probe", "run", "--method", "tcp-connect", "--count", "1", "--spacing", "0",
-            "--timeout", "0.2", "--write-timeout", "0.2", "--json",
-        )  # fmt: skip
+        results = [invoke(*probe), invoke(*probe, "--spool", str(given))]
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["stored"] is False
-    (entry,) = spool.read_text(encoding="utf-8").splitlines()
-    assert {row["point_id"] for row in json.loads(entry)["rows"]} == {ids["A"]}
+    for result in results:
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["stored"] is False
+    # One round in each: the file's spool, then the one the option names.
+    for path in (spool, given):
+        (entry,) = path.read_text(encoding="utf-8").splitlines()
+        assert {row["point_id"] for row in json.loads(entry)["rows"]} == {ids["A"]}
 
 
 def _prune_horizons(*args: str) -> tuple[set[Any], Any, Any]:
