@@ -138,7 +138,9 @@ def fresh_db(template: Path, folder: Path, name: str) -> str:
 
 
 def validated_import(url: str, path: Path) -> int:
-    report = run_import(get_engine(url), "computers", path, ImportOptions())
+    report = run_import(
+        engine=get_engine(url), entity="computers", path=path, options=ImportOptions()
+    )
     assert report.ok, report.lines()[:5]
     return report.counts.new
 

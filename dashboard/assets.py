@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inventory.errors import IctrError
-from inventory.settings import PROJECT_ROOT
+from inventory.settings import PROJECT_ROOT, Settings, get_settings
 
 STATIC_DIR = PROJECT_ROOT / "static"
 LEAFLET_DIR = STATIC_DIR / "vendor" / "leaflet"
@@ -24,8 +24,6 @@ LEAFLET_FILES = ("leaflet.js", "leaflet.js.map", "leaflet.css")
 # <base>/component/<name>/; a relative URL keeps working when Streamlit sits under a base
 # path behind a proxy.
 STATIC_URL_FROM_COMPONENT = "../../app/static"
-TILE_URL_SETTING = "ICTR_TILE_URL"
-TILE_ATTRIBUTION_SETTING = "ICTR_TILE_ATTRIBUTION"
 
 
 @dataclass(frozen=True)
@@ -69,17 +67,17 @@ class TileSetting:
     attribution: str
 
 
-def tile_setting(environ: dict[str, str] | None = None) -> TileSetting | None:
-    """The local tile server, if one is configured; None draws shapes on a plain background."""
-    environ = dict(os.environ) if environ is None else environ
-    url = environ.get(TILE_URL_SETTING, "").strip()
+def tile_setting(settings: Settings | None = None) -> TileSetting | None:
+    """The local tile server (ICTR_TILE_URL, ICTR_TILE_ATTRIBUTION), if one is configured;
+    None draws shapes on a plain background."""
+    settings = get_settings() if settings is None else settings
+    url = settings.tile_url
     if not url:
         return None
     missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
     if missing:
         raise IctrError(
-            f"{TILE_URL_SETTING}={url!r} lacks {', '.join(missing)}: write a tile URL template "
+            f"ICTR_TILE_URL={url!r} lacks {', '.join(missing)}: write a tile URL template "
             "such as http://tiles.local/{z}/{x}/{y}.png"
         )
-    attribution = environ.get(TILE_ATTRIBUTION_SETTING, "").strip() or "Local tiles"
-    return TileSetting(url, attribution)
+    return TileSetting(url, settings.tile_attribution or "Local tiles")

@@ -6,7 +6,7 @@ annual report always call an indicator the same thing.
 
 from __future__ import annotations
 
-from readiness.indicators.catalog import INDICATORS, PILLAR_LABELS
+from readiness.indicators.catalog import INDICATORS
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "vi"
@@ -310,13 +310,6 @@ def indicator_label(key: str, lang: str) -> str:
         return tr("index", lang)
     indicator = INDICATORS[key]
     return indicator.label_en if lang == "en" else indicator.label_vi
-
-
-def pillar_label(pillar: str, lang: str) -> str:
-    for known, pair in PILLAR_LABELS.items():
-        if known.value == pillar:
-            return _pick(pair, lang)
-    return pillar
 
 
 def unit_label(unit: str, lang: str) -> str:

@@ -27,7 +27,7 @@ def import_upload(
     with tempfile.TemporaryDirectory(prefix="ictr-upload-") as folder:
         path = Path(folder) / _safe_name(name)
         path.write_bytes(data)
-        return run_import(engine, entity, path, options)
+        return run_import(engine=engine, entity=entity, path=path, options=options)
 
 
 def error_table(report: ImportReport, lang: str) -> pd.DataFrame:

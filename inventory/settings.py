@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from inventory.durations import parse_window
 from inventory.errors import IctrError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
+# Retention of probe rounds, as `--keep-raw` / `--keep-hourly` show them in `--help`.
+KEEP_RAW_DEFAULT = "90d"
+KEEP_HOURLY_DEFAULT = "365d"
 
 
 def default_database_url() -> str:
@@ -39,6 +44,17 @@ class Settings(BaseSettings):
     # names the client of a dashboard sign-in. Empty: the header is ignored, since anyone
     # can send one.
     trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+    # A local tile server for the map's background (URL template with {z}, {x}, {y}, checked
+    # where the map is built); unset, the map draws shapes on a plain background.
+    tile_url: str = ""
+    tile_attribution: str = ""
+    # Where probe rounds wait while the database is unavailable; unset, next to the SQLite
+    # file (or in the per-user data folder), one file per agent.
+    probe_spool: Path | None = None
+    # How long probe rounds stay raw, and hourly aggregates stay, before `ictr db prune` (or the
+    # scheduler's daily prune) folds them; an explicit --keep-raw / --keep-hourly wins.
+    keep_raw: timedelta = parse_window(KEEP_RAW_DEFAULT)
+    keep_hourly: timedelta = parse_window(KEEP_HOURLY_DEFAULT)
 
     @field_validator("database_url")
     @classmethod
@@ -75,6 +91,26 @@ class Settings(BaseSettings):
                 except ValueError:
                     raise ValueError(f"{item!r} is not an IP address or network") from None
         return tuple(networks)
+
+    @field_validator("tile_url", "tile_attribution")
+    @classmethod
+    def _stripped(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("probe_spool", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("keep_raw", "keep_hourly", mode="before")
+    @classmethod
+    def _window(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_window(value)
+        except IctrError as exc:
+            raise ValueError(str(exc)) from None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -27,8 +27,6 @@ def upsert_by_key(
     model: type[SQLModel],
     key: str | tuple[str, ...],
     rows: Iterable[Mapping[str, Any]],
-    *,
-    dry_run: bool = False,
 ) -> UpsertCounts:
     """Match `rows` to stored rows on column(s) `key`; insert new ones, update changed ones.
 
@@ -73,8 +71,6 @@ def upsert_by_key(
             counts.changed_keys.append(key_of(row))
         else:
             counts.unchanged += 1
-    if dry_run:
-        return counts
     if inserts:
         session.execute(insert(table), inserts)
     if updates:

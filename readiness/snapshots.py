@@ -10,8 +10,6 @@ from sqlmodel import Session, col, delete, select
 from inventory.models import IndicatorSnapshot
 from readiness.table import readiness_table
 
-SCORE_COLUMNS = ["pillar_infrastructure", "pillar_human_resources", "pillar_services", "index"]
-
 
 def take_snapshot(
     session: Session, *, period: str, at: date, levels: list[str], **table_options: object

@@ -136,7 +136,7 @@ def write_xlsx(
 
 def do_import(engine: Engine, entity: str, path: Path, **options: Any) -> ImportReport:
     options.setdefault("today", TODAY)
-    return run_import(engine, entity, path, ImportOptions(**options))
+    return run_import(engine=engine, entity=entity, path=path, options=ImportOptions(**options))
 
 
 def computers(engine: Engine) -> dict[str, Computer]:

@@ -26,6 +26,7 @@ from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.errors import IctrError
 from inventory.models import SignInFailure
+from inventory.settings import Settings
 from tests.conftest import PROJECT_ROOT
 from tests.dashboard_fixtures import EDITOR_PASSWORD, editor_password  # noqa: F401 (fixture)
 
@@ -158,11 +159,11 @@ def test_leaflet_is_copied_from_the_installed_package(tmp_path: Path) -> None:
 
 
 def test_tile_url_setting() -> None:
-    assert tile_setting({}) is None
-    tiles = tile_setting({"ICTR_TILE_URL": "http://10.1.1.5/osm/{z}/{x}/{y}.png"})
+    assert tile_setting(Settings(tile_url="")) is None
+    tiles = tile_setting(Settings(tile_url="http://10.1.1.5/osm/{z}/{x}/{y}.png"))
     assert tiles is not None and tiles.attribution == "Local tiles"
     with pytest.raises(IctrError, match=r"lacks \{y\}"):
-        tile_setting({"ICTR_TILE_URL": "http://10.1.1.5/osm/{z}/{x}.png"})
+        tile_setting(Settings(tile_url="http://10.1.1.5/osm/{z}/{x}.png"))
 
 
 def _data_page(lang: str = "vi") -> AppTest:

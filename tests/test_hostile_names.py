@@ -245,6 +245,7 @@ def test_tile_settings_reach_the_map_as_typed(
     attribution = "{{ 7*191 }} {% if 1 %}X{% endif %} {{ <b>OSM</b>"
     monkeypatch.setenv("ICTR_TILE_URL", url)
     monkeypatch.setenv("ICTR_TILE_ATTRIBUTION", attribution)
+    get_settings.cache_clear()
     with session_scope(hostile) as session:
         shapes = level_feature_collection(session, "district", province_code="02")
     fmap = build_map(

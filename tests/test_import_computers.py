@@ -335,7 +335,12 @@ def test_a_process_killed_mid_import_leaves_the_database_as_it_was(
             print("written", counts.new, flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
         module.upsert_by_key = killed
-        run_import(get_engine({db_url!r}), "computers", Path({str(path)!r}), ImportOptions())
+        run_import(
+            engine=get_engine({db_url!r}),
+            entity="computers",
+            path=Path({str(path)!r}),
+            options=ImportOptions(),
+        )
         """
     )
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))

@@ -8,8 +8,8 @@ import socket
 import pytest
 
 from inventory.db import session_scope
+from inventory.durations import parse_window
 from inventory.errors import IctrError
-from probes.history.availability import parse_window
 from probes.history.point_status import DEGRADED, DOWN, UP
 from probes.probers.attempt import CLOSED, LOST, OPEN, REPLY, Attempt, Target
 from probes.probers.ports import parse_ports

@@ -3,8 +3,6 @@ chart per point, incidents and availability."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -18,8 +16,7 @@ from dashboard.queries.incidents import incident_frame
 from dashboard.queries.points import availability_counts, point_views
 from dashboard.queries.probe_history import point_history
 from inventory.db import session_scope
-
-WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+from probes.history.availability import WINDOWS
 
 ctx = page_setup(keep=("net_point", "net_window"))
 t, lang, zone = ctx.t, ctx.lang, ctx.settings.zone

@@ -10,24 +10,19 @@ from datetime import UTC, datetime
 import typer
 
 from ictr.cli.database import db_app
+from ictr.cli.retention_options import keep_hourly_option, keep_raw_option, retention
 from inventory.db import describe_url, get_engine
 from inventory.migrate import require_current_schema
 from inventory.settings import get_settings
 
 
 def prune(
-    keep_raw: str = typer.Option(
-        "90d",
-        "--keep-raw",
-        envvar="ICTR_KEEP_RAW",
-        help="Keep raw probe rounds this long (e.g. 90d, at least 8d); older ones are folded "
-        "into daily aggregates (their hours are summarised first), then deleted.",
+    keep_raw: str | None = keep_raw_option(
+        "Keep raw probe rounds this long (e.g. 90d, at least 8d); older ones are folded "
+        "into daily aggregates (their hours are summarised first), then deleted."
     ),
-    keep_hourly: str = typer.Option(
-        "365d",
-        "--keep-hourly",
-        envvar="ICTR_KEEP_HOURLY",
-        help="Keep hourly aggregates this long; older ones remain as daily aggregates.",
+    keep_hourly: str | None = keep_hourly_option(
+        "Keep hourly aggregates this long; older ones remain as daily aggregates."
     ),
     chunk_points: int = typer.Option(
         500, "--chunk-points", min=1, help="Points per transaction (with one UTC day)."
@@ -35,16 +30,12 @@ def prune(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Apply the retention to probe rounds; safe while agents write, and idempotent."""
-    from probes.history.availability import parse_window
-    from probes.history.retention import Retention
     from probes.history.retention import prune as run_prune
 
-    retention = Retention(keep_raw=parse_window(keep_raw), keep_hourly=parse_window(keep_hourly))
+    windows = retention(keep_raw, keep_hourly)
     engine = get_engine()
     require_current_schema(engine)
-    report = run_prune(
-        engine, now=datetime.now(UTC), retention=retention, chunk_points=chunk_points
-    )
+    report = run_prune(engine, now=datetime.now(UTC), retention=windows, chunk_points=chunk_points)
     if as_json:
         figures = asdict(report)
         figures["raw_before"] = report.raw_before.isoformat()

@@ -4,121 +4,28 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import typer
 
 from ictr.cli import probe_agents, probe_trend
+from ictr.cli.probe_options import RoundSetup, round_options
+from ictr.cli.retention_options import keep_hourly_option, keep_raw_option, retention
 from inventory.db import get_engine, session_scope
+from inventory.durations import parse_window
 from inventory.migrate import require_current_schema
 from inventory.settings import get_settings
-from probes.history.availability import availability, parse_window
+from probes.history.availability import availability
 from probes.history.incidents import list_incidents
 from probes.history.point_status import DEGRADED, DOWN, SKIPPED, UP
-from probes.probers.ports import parse_ports
-from probes.running.options import METHOD_CHOICES, ProbeOptions
 from probes.running.recording import record
 from probes.running.results import RoundResult
 from probes.running.runner import probe_once
-from probes.running.spool import Spool, default_spool_path
 
 probe_app = typer.Typer(
     help="Connectivity checks of the connection points (ICMP, TCP).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
-
-_POINTS = typer.Option("", "--points", help="Only these point codes, comma-separated.")
-_WATCH_DISTRICTS = typer.Option(
-    "",
-    "--watch-districts",
-    help="Also probe every active point in these units (district, province or commune "
-    "codes, comma-separated), for diagnosis: rows carry this agent's name and never make "
-    "a point down.",
-)
-_WATCH_POINTS = typer.Option(
-    "", "--watch-points", help="Also probe these point codes (comma-separated), for diagnosis."
-)
-_METHOD = typer.Option(
-    "auto",
-    "--method",
-    help=f"One of {', '.join(METHOD_CHOICES)}; auto follows each point's probe_method.",
-)
-_COUNT = typer.Option(5, "--count", help="Probes per point and method (per port for TCP).")
-_SPACING = typer.Option(0.5, "--spacing", help="Seconds between probes to the same point.")
-_TIMEOUT = typer.Option(1.0, "--timeout", help="Seconds before a probe counts as lost.")
-_PPS = typer.Option(100.0, "--pps", help="Packets per second for the whole round.")
-_DEADLINE = typer.Option(120.0, "--deadline", help="Seconds a round may last at most.")
-_MAX_TARGETS = typer.Option(4096, "--max-targets", help="Refuse rounds with more points.")
-_AGENT = typer.Option("", "--agent", help="Probe agent name stored with the results.")
-_DOWN_AFTER = typer.Option(
-    2, "--down-after", help="Consecutive failed rounds before an incident opens."
-)
-_FALLBACK_PORTS = typer.Option(
-    "80", "--fallback-ports", help="TCP connect ports for points without ports (no raw sockets)."
-)
-_SPOOL = typer.Option(
-    None,
-    "--spool",
-    envvar="ICTR_PROBE_SPOOL",
-    help="Spool file for rounds the database cannot take (default: next to the SQLite file).",
-)
-_KEEP_RAW = typer.Option(
-    "90d",
-    "--keep-raw",
-    envvar="ICTR_KEEP_RAW",
-    help="Keep raw rounds this long (e.g. 90d, at least 8d); older ones become hourly and "
-    "daily aggregates.",
-)
-_KEEP_HOURLY = typer.Option(
-    "365d",
-    "--keep-hourly",
-    envvar="ICTR_KEEP_HOURLY",
-    help="Keep hourly aggregates this long; older ones remain as daily aggregates.",
-)
-_WRITE_TIMEOUT = typer.Option(
-    None, "--write-timeout", help="Seconds to wait for a locked database before spooling."
-)
-
-
-def _options(
-    points: str,
-    method: str,
-    count: int,
-    spacing: float,
-    timeout: float,
-    pps: float,
-    deadline: float,
-    max_targets: int,
-    agent: str,
-    down_after: int,
-    fallback_ports: str,
-    watch_districts: str = "",
-    watch_points: str = "",
-) -> ProbeOptions:
-    return ProbeOptions(
-        count=count,
-        spacing_s=spacing,
-        timeout_s=timeout,
-        pps=pps,
-        deadline_s=deadline,
-        max_targets=max_targets,
-        method=method,
-        agent=agent,
-        fallback_ports=parse_ports(fallback_ports, where="--fallback-ports"),
-        down_after=down_after,
-        points=_codes(points),
-        watch_districts=_codes(watch_districts),
-        watch_points=_codes(watch_points),
-    )
-
-
-def _codes(text: str) -> tuple[str, ...]:
-    return tuple(c.strip() for c in text.split(",") if c.strip())
-
-
-def _spool(path: Path | None, agent: str) -> Spool:
-    return Spool(path or default_spool_path(get_settings().database_url, agent))
 
 
 def _local(moment: datetime) -> str:
@@ -144,39 +51,24 @@ def _print_round(result: RoundResult, stored: str) -> None:
         typer.echo("note: no raw-socket permission, probed with TCP connect (method tcp-connect)")
 
 
+@round_options
 def run(
-    points: str = _POINTS,
-    watch_districts: str = _WATCH_DISTRICTS,
-    watch_points: str = _WATCH_POINTS,
-    method: str = _METHOD,
-    count: int = _COUNT,
-    spacing: float = _SPACING,
-    timeout: float = _TIMEOUT,
-    pps: float = _PPS,
-    deadline: float = _DEADLINE,
-    max_targets: int = _MAX_TARGETS,
-    agent: str = _AGENT,
-    down_after: int = _DOWN_AFTER,
-    fallback_ports: str = _FALLBACK_PORTS,
-    spool: Path | None = _SPOOL,
-    write_timeout: float | None = _WRITE_TIMEOUT,
+    *,
+    setup: RoundSetup,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing unless there is an error."),
 ) -> None:
     """Probe the agent's points (and any watched ones) once, store the results, print a table."""
-    options = _options(
-        points, method, count, spacing, timeout, pps, deadline, max_targets, agent,
-        down_after, fallback_ports, watch_districts, watch_points,
-    )  # fmt: skip
+    options = setup.options
     engine = get_engine()
     require_current_schema(engine)
     result = probe_once(engine, options)
     outcome = record(
         engine,
         result,
-        _spool(spool, agent),
+        setup.spool,
         down_after=options.down_after,
-        write_timeout_s=write_timeout,
+        write_timeout_s=setup.write_timeout_s,
     )
     if outcome.stored:
         assert outcome.report is not None
@@ -200,23 +92,11 @@ def run(
     _print_round(result, stored)
 
 
+@round_options
 def schedule(
+    *,
     interval: str = typer.Option("5m", "--interval", help="Time between round starts (30s, 5m)."),
-    points: str = _POINTS,
-    watch_districts: str = _WATCH_DISTRICTS,
-    watch_points: str = _WATCH_POINTS,
-    method: str = _METHOD,
-    count: int = _COUNT,
-    spacing: float = _SPACING,
-    timeout: float = _TIMEOUT,
-    pps: float = _PPS,
-    deadline: float = _DEADLINE,
-    max_targets: int = _MAX_TARGETS,
-    agent: str = _AGENT,
-    down_after: int = _DOWN_AFTER,
-    fallback_ports: str = _FALLBACK_PORTS,
-    spool: Path | None = _SPOOL,
-    write_timeout: float | None = _WRITE_TIMEOUT,
+    setup: RoundSetup,
     metrics_port: int | None = typer.Option(
         None, "--metrics-port", help="Serve Prometheus metrics on this port."
     ),
@@ -224,8 +104,13 @@ def schedule(
         "127.0.0.1", "--metrics-address", help="Address for the metrics endpoint."
     ),
     rounds: int | None = typer.Option(None, "--rounds", help="Stop after this many rounds."),
-    keep_raw: str = _KEEP_RAW,
-    keep_hourly: str = _KEEP_HOURLY,
+    keep_raw: str | None = keep_raw_option(
+        "Keep raw rounds this long (e.g. 90d, at least 8d); older ones become hourly and "
+        "daily aggregates."
+    ),
+    keep_hourly: str | None = keep_hourly_option(
+        "Keep hourly aggregates this long; older ones remain as daily aggregates."
+    ),
     prune_every: str = typer.Option(
         "24h", "--prune-every", help="How often to run the retention (`ictr db prune`)."
     ),
@@ -234,22 +119,16 @@ def schedule(
     ),
 ) -> None:
     """Run rounds on a fixed cadence until stopped (SIGTERM/SIGINT); the retention daily."""
-    from probes.history.retention import Retention
     from probes.running.metrics import ProbeMetrics
     from probes.running.schedule import Scheduler, parse_interval
     from probes.running.upkeep import PrunePlan
 
-    options = _options(
-        points, method, count, spacing, timeout, pps, deadline, max_targets, agent,
-        down_after, fallback_ports, watch_districts, watch_points,
-    )  # fmt: skip
     interval_s = parse_interval(interval)
     prune_plan = None
     if not no_prune:
-        retention = Retention(
-            keep_raw=parse_window(keep_raw), keep_hourly=parse_window(keep_hourly)
+        prune_plan = PrunePlan(
+            retention(keep_raw, keep_hourly), every_s=parse_window(prune_every).total_seconds()
         )
-        prune_plan = PrunePlan(retention, every_s=parse_window(prune_every).total_seconds())
     settings = get_settings()
     engine = get_engine()
     require_current_schema(engine)
@@ -260,12 +139,12 @@ def schedule(
         typer.echo(f"metrics on http://{metrics_address}:{port}/metrics", err=True)
     scheduler = Scheduler(
         engine,
-        options,
+        setup.options,
         interval_s=interval_s,
-        spool=_spool(spool, agent),
+        spool=setup.spool,
         database_url=settings.database_url,
         metrics=metrics,
-        write_timeout_s=write_timeout,
+        write_timeout_s=setup.write_timeout_s,
         max_rounds=rounds,
         prune_plan=prune_plan,
     )

@@ -22,7 +22,7 @@ def trend(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Rounds, availability, loss and RTT per hour or day (Smokeping-style)."""
-    from probes.history.availability import parse_window
+    from inventory.durations import parse_window
     from probes.history.trends import point_trend
     from probes.running.assignments import points_by_code
 

@@ -27,6 +27,7 @@ _FIELDS = ("code", "name", "kind", "unit_code", "officials", "signing_officials"
 
 
 def import_agencies(
+    *,
     session: Session,
     fields: Fields,
     located: Located,

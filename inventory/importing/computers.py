@@ -48,6 +48,7 @@ _OPTIONAL = ("ram_gb", "purchase_cost", "last_audit")
 
 
 def import_computers(
+    *,
     session: Session,
     fields: Fields,
     located: Located,

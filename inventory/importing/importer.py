@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -19,7 +19,21 @@ from inventory.importing.readers import Table, read_table
 from inventory.importing.report import ImportReport
 from inventory.write_lock import locked_session
 
-Importer = Callable[[Session, Fields, Located, ImportOptions, ImportReport], None]
+
+class Importer(Protocol):
+    """What every per-entity importer takes: the rows located in the file, in the caller's
+    transaction, recording rows and problems in `report`."""
+
+    def __call__(
+        self,
+        *,
+        session: Session,
+        fields: Fields,
+        located: Located,
+        options: ImportOptions,
+        report: ImportReport,
+    ) -> None: ...
+
 
 ENTITIES: dict[str, Importer] = {
     "computers": import_computers,
@@ -29,7 +43,7 @@ ENTITIES: dict[str, Importer] = {
 
 
 def import_table(
-    session: Session, entity: str, table: Table, options: ImportOptions
+    *, session: Session, entity: str, table: Table, options: ImportOptions
 ) -> ImportReport:
     """Validate and write `table` in the caller's transaction. When the report has errors
     nothing was written; the caller must still roll back (created agencies, if any)."""
@@ -57,12 +71,10 @@ def import_table(
     report.rows_read = len(data)
     fields = Fields(data, numbers, match, report)
     report_cells_without_header(fields)
-    ENTITIES[entity](session, fields, located, options, report)
+    ENTITIES[entity](
+        session=session, fields=fields, located=located, options=options, report=report
+    )
     return report
-
-
-def import_file(session: Session, entity: str, path: Path, options: ImportOptions) -> ImportReport:
-    return import_table(session, entity, read_table(path, options.sheet), options)
 
 
 def lock_names(entity: str, options: ImportOptions) -> tuple[str, ...]:
@@ -74,7 +86,7 @@ def lock_names(entity: str, options: ImportOptions) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def run_import(engine: Engine, entity: str, path: Path, options: ImportOptions) -> ImportReport:
+def run_import(*, engine: Engine, entity: str, path: Path, options: ImportOptions) -> ImportReport:
     """Import in one transaction: committed only when every row is good and not a dry run.
 
     Imports of one kind run one after another (`locked_session`): a second import of the
@@ -87,7 +99,7 @@ def run_import(engine: Engine, entity: str, path: Path, options: ImportOptions) 
     table = read_table(path, options.sheet)
     with locked_session(engine, *lock_names(entity, options)) as session:
         try:
-            report = import_table(session, entity, table, options)
+            report = import_table(session=session, entity=entity, table=table, options=options)
             if report.ok and not options.dry_run:
                 session.commit()
             else:

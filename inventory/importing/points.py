@@ -56,6 +56,7 @@ _CLEARABLE = {  # column -> value of an empty cell
 
 
 def import_points(
+    *,
     session: Session,
     fields: Fields,
     located: Located,

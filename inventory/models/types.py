@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import DateTime, String, TypeDecorator
+from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
 
@@ -52,7 +51,3 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> SAEnum:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def code_type(length: int) -> Any:
-    return String(length)

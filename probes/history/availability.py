@@ -15,7 +15,6 @@ from sqlalchemy import and_, case, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, ProbeResult
 from probes.history.rollup_read import rolled_up, split_window
 
@@ -32,17 +31,6 @@ class Availability:
     def ratio(self) -> float | None:
         """Share of rounds up, or None when the point was not probed in the window."""
         return None if self.rounds == 0 else self.up_rounds / self.rounds
-
-
-def parse_window(text: str) -> timedelta:
-    """'24h', '7d', '30d' (or any number of m, h, d)."""
-    text = text.strip().lower()
-    if text in WINDOWS:
-        return WINDOWS[text]
-    units = {"m": 60, "h": 3600, "d": 86400}
-    if len(text) >= 2 and text[-1] in units and text[:-1].isdigit() and int(text[:-1]) > 0:
-        return timedelta(seconds=int(text[:-1]) * units[text[-1]])
-    raise IctrError(f"bad window {text!r}: expected e.g. 24h, 7d or 30d")
 
 
 def _add(found: dict[int, Availability], point_id: int, rounds: int, up_rounds: int) -> None:

@@ -22,10 +22,6 @@ class AdvisoryLock:
         self.key = advisory_key(name)
         self._connection: Connection | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._connection is not None
-
     def try_acquire(self) -> bool:
         """Take the lock if free; False when another session holds it."""
         if self._connection is not None:

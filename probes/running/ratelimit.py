@@ -28,7 +28,6 @@ class TokenBucket:
         self._clock = clock
         self._tokens = 1.0  # start nearly empty: no burst right at the start of a round
         self._updated = clock()
-        self.taken = 0
 
     def _refill(self) -> None:
         now = self._clock()
@@ -39,7 +38,6 @@ class TokenBucket:
         self._refill()
         if self._tokens >= 1.0:
             self._tokens -= 1.0
-            self.taken += 1
             return True
         return False
 

@@ -18,13 +18,6 @@ class Pillar(StrEnum):
     services = "services"
 
 
-PILLAR_LABELS = {
-    Pillar.infrastructure: ("Hạ tầng kỹ thuật", "Technical infrastructure"),
-    Pillar.human_resources: ("Nhân lực", "Human resources"),
-    Pillar.services: ("Ứng dụng, dịch vụ", "Applications and services"),
-}
-
-
 @dataclass(frozen=True)
 class Indicator:
     key: str

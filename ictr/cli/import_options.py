@@ -1,0 +1,67 @@
+"""The options of `ictr import computers|agencies|points`, declared once; defaults from
+`ImportOptions` (inventory/importing/options.py)."""
+
+from __future__ import annotations
+
+import typer
+
+from ictr.cli.shared_options import option, shared_options
+from inventory.importing import ImportOptions
+
+DEFAULTS = ImportOptions()
+
+FILE = typer.Argument(..., help="CSV (UTF-8, UTF-8 with BOM or Windows-1258; ',' or ';') or .xlsx")
+_SHEET = option(
+    "sheet",
+    str | None,
+    typer.Option(DEFAULTS.sheet, "--sheet", help="Workbook sheet to read (default: the first)."),
+)
+_DRY_RUN = option(
+    "dry_run",
+    bool,
+    typer.Option(
+        DEFAULTS.dry_run, "--dry-run", help="Validate and show what would change; write nothing."
+    ),
+)
+_AGENCY = option(
+    "agency",
+    str | None,
+    typer.Option(
+        DEFAULTS.agency,
+        "--agency",
+        help="Agency (code or name) for rows whose agency is empty or absent.",
+    ),
+)
+_CREATE_AGENCIES = option(
+    "create_agencies",
+    bool,
+    typer.Option(
+        DEFAULTS.create_agencies,
+        "--create-agencies",
+        help="Create agencies the file names that do not exist yet.",
+    ),
+)
+_UNIT_OF_CREATED = option(
+    "unit",
+    str | None,
+    typer.Option(
+        DEFAULTS.unit,
+        "--unit",
+        help="Unit (GSO code or name) of created agencies when a row has no unit column value.",
+    ),
+)
+_UNIT_OF_NEW = option(
+    "unit",
+    str | None,
+    typer.Option(
+        DEFAULTS.unit,
+        "--unit",
+        help="Unit (GSO code or name) of new agencies whose row gives none.",
+    ),
+)
+
+# Computers and points belong to an agency, which the options may name or create.
+owned_rows_options = shared_options(
+    [_SHEET, _DRY_RUN, _AGENCY, _CREATE_AGENCIES, _UNIT_OF_CREATED], ImportOptions
+)
+agency_rows_options = shared_options([_SHEET, _DRY_RUN, _UNIT_OF_NEW], ImportOptions)
