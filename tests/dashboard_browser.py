@@ -400,9 +400,15 @@ def app_server(
                 process.wait()
 
 
-def run_driver(namespace: str | None, driver_args: list[str], timeout_s: float = 300) -> dict:
-    """Run this module's `main` (in the namespace) and return its JSON."""
-    argv = in_namespace(namespace, [sys.executable, "-m", "tests.dashboard_browser", *driver_args])
+def run_driver(
+    namespace: str | None,
+    driver_args: list[str],
+    timeout_s: float = 300,
+    module: str = "tests.dashboard_browser",
+) -> dict:
+    """Run a driver module's `main` (this one unless `module` names another) in the namespace
+    and return the JSON it printed last."""
+    argv = in_namespace(namespace, [sys.executable, "-m", module, *driver_args])
     done = subprocess.run(
         argv,
         cwd=PROJECT_ROOT,

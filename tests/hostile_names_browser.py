@@ -15,18 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 from tests.dashboard_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    PROJECT_ROOT,
     _map_frame,
-    in_namespace,
     load_once,
+    run_driver,
     wait_healthy,
 )
 
@@ -169,20 +165,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def run_in(namespace: str, driver_args: list[str], timeout_s: float = 300) -> dict[str, Any]:
     """Run `main` inside the namespace and return its JSON."""
-    argv = in_namespace(
-        namespace, [sys.executable, "-m", "tests.hostile_names_browser", *driver_args]
-    )
-    done = subprocess.run(
-        argv,
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=timeout_s,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"browser driver failed ({done.returncode}):\n{done.stderr[-4000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_driver(namespace, driver_args, timeout_s, module="tests.hostile_names_browser")
 
 
 if __name__ == "__main__":
