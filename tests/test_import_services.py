@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from ictr.cli.main import app
 from inventory.models import ServiceFigure
+from tests.dashboard_fixtures import editor_password  # noqa: F401  (fixture)
 from tests.import_fixtures import (
     agency_id,
     hg_engine_fixture,  # noqa: F401  (the hg_engine fixture)
@@ -223,3 +224,67 @@ def test_dry_run_writes_nothing(hg_engine: Engine, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "dry run, nothing written: would be new 1" in result.output
     assert figures(hg_engine) == {}
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_export_then_import_changes_nothing(
+    hg_engine: Engine, tmp_path: Path, suffix: str, language: str
+) -> None:
+    rows = [
+        ["Mã cơ quan", "Cơ quan", "Kỳ báo cáo", "Số TTHC", "Toàn trình", "Một phần",
+         "Cắt giảm trên 30%", "Hồ sơ tiếp nhận", "Hồ sơ trực tuyến", "Đúng hạn"],
+        ["STTTT", "", "2025", 100, 40, 25, 30, 500, 400, 480],
+        ["STTTT", "", "Quý I/2026", 100, 45, 25, 31, 120, 100, 119],
+        ["", "UBND xã Tả Lủng", "Tháng 3/2026", 110, 5, 10, 0, 12, 1, 12],
+    ]  # fmt: skip
+    imported = invoke(write_csv(tmp_path / "in.csv", rows), "--unit", "00742")
+    assert imported.exit_code != 0  # two communes are called Tả Lủng: give the unit column
+    rows[0].append("Mã ĐVHC")
+    for row, unit in zip(rows[1:], ["", "", "00796"], strict=True):
+        row.append(unit)
+    imported = invoke(write_csv(tmp_path / "in.csv", rows))
+    assert imported.exit_code == 0, imported.output
+    before = figures(hg_engine)
+    assert len(before) == 3
+
+    out = tmp_path / f"dvc.{suffix}"
+    exported = runner.invoke(app, ["export", "services", "-o", str(out), "--headers", language])
+    assert exported.exit_code == 0, exported.output
+    assert "3 service figures written" in exported.output
+    again = invoke(out)
+    assert again.exit_code == 0, again.output
+    assert "new 0, updated 0, unchanged 3" in again.output
+    assert figures(hg_engine) == before
+
+
+@pytest.mark.usefixtures("editor_password")
+def test_the_data_page_imports_a_service_report_with_its_period(
+    hg_engine: Engine, tmp_path: Path
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import PROJECT_ROOT
+    from tests.dashboard_fixtures import EDITOR_PASSWORD
+
+    app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    app.switch_page("dashboard/pages/data.py")
+    app.run()
+    app.text_input(key="editor_password").set_value(EDITOR_PASSWORD)
+    app.get("form_submit_button")[0].click().run()
+    app.selectbox(key="data_entity").set_value("services").run()
+    data = write_csv(
+        tmp_path / "bc.csv", [["Mã cơ quan", "Số TTHC", "Toàn trình"], ["STTTT", 80, 20]]
+    ).read_bytes()
+    app.get("file_uploader")[0].set_value(("bc.csv", data, "text/csv"))
+    app.run()
+    app.button(key="data_import").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("period" in e.value for e in app.error), [e.value for e in app.error]
+    assert figures(hg_engine) == {}
+
+    app.text_input(key="data_period").set_value("Quý II/2026").run()
+    app.button(key="data_import").click().run()
+    assert any("Đã nhập: 1 mới" in s.value for s in app.success), [e.value for e in app.error]
+    stttt = agency_id(hg_engine, "STTTT")
+    assert figures(hg_engine) == {(stttt, "2026Q2"): (80, 0, 20, 0, 0, 0, 0)}
