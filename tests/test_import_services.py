@@ -61,6 +61,7 @@ def test_xlsx_report_with_title_rows_quarter_spellings_and_a_total_row(
 ) -> None:
     rows = TITLE + [
         HEADER_2020,
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)", "(9)", "(10)"],
         [1, "Sở Thông tin và Truyền thông", "Quý III/2026", 120, 30, 20, 40, 1000, 300, 950],
         [2, "UBND huyện Đồng Văn", "Q3/2026", 300, 60, 45, 90, "2.000", 500, 1800],
         [3, "ubnd xa lung cu", "2026Q3", 110, 20, 10, 30, 150, 20, 140],
@@ -70,6 +71,7 @@ def test_xlsx_report_with_title_rows_quarter_spellings_and_a_total_row(
     result = invoke(path)
     assert result.exit_code == 0, result.output
     assert "header on row 5" in result.output
+    assert "services from bc.xlsx [Báo cáo] (header on row 5): 5 rows" in result.output
     assert "new 3, updated 0, unchanged 0" in result.output
     stored = figures(hg_engine)
     assert stored == {
@@ -192,6 +194,7 @@ def test_bad_reports_are_refused_whole_naming_row_column_and_value(
 def test_a_subtotal_and_a_grand_total_both_add_up(hg_engine: Engine, tmp_path: Path) -> None:
     rows = [
         ["Cơ quan", "Số TTHC", "Hồ sơ tiếp nhận"],
+        [1, 2, 3],  # the column numbers
         ["STTTT", 100, 50],
         ["Cộng", 100, 50],  # the provincial departments
         ["H026", 200, 70],

@@ -5,11 +5,13 @@ resolved early or on time.
 
 Figures are matched on (agency, period): importing the same report again changes nothing.
 The period comes from a period column, else `--period`. Total rows are checked against the
-rows above them and not stored. An empty cell keeps the stored figure (0 for a new one).
+rows above them and not stored; a row of column numbers under the header is skipped. An
+empty cell keeps the stored figure (0 for a new one).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -22,7 +24,7 @@ from inventory.importing.fields import Fields
 from inventory.importing.header import Located
 from inventory.importing.options import ImportOptions
 from inventory.importing.readers import Cell
-from inventory.importing.report import ImportReport
+from inventory.importing.report import ImportReport, shown
 from inventory.importing.total_rows import check_totals, is_total_row
 from inventory.importing.unit_match import UnitMatcher, row_units
 from inventory.importing.values import BadValue, whole
@@ -132,6 +134,8 @@ def _split_totals(fields: Fields, report: ImportReport) -> tuple[Fields, Fields,
     total_numbers: list[int] = []
     total_at: list[int] = []
     for row, number in zip(fields.rows, fields.numbers, strict=True):
+        if _column_numbers(row):
+            continue
         if is_total_row(row, figures):
             total_rows.append(row)
             total_numbers.append(number)
@@ -144,6 +148,23 @@ def _split_totals(fields: Fields, report: ImportReport) -> tuple[Fields, Fields,
         Fields(total_rows, total_numbers, fields.match, report),
         total_at,
     )
+
+
+_NUMBERED = re.compile(r"^\(?(\d{1,3})\)?$")
+
+
+def _column_numbers(row: list[Cell]) -> bool:
+    """The row of column numbers official reports put under the header: (1), (2), (3)...
+    or 1, 2, 3...: three or more cells, numbered one after another from 1."""
+    numbers = []
+    for cell in row:
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            continue
+        match = _NUMBERED.match(shown(cell).strip())
+        if match is None:
+            return False
+        numbers.append(int(match[1]))
+    return len(numbers) >= 3 and numbers == list(range(1, len(numbers) + 1))
 
 
 def _consistent(data: Fields, i: int, row: dict[str, Any]) -> bool:
