@@ -186,26 +186,47 @@ def service_counts(
     else the unit they were reported for. `unit_codes`: only figures belonging there.
     """
     belongs = func.coalesce(col(Agency.unit_code), col(ServiceFigure.unit_code))
-    columns = ["unit_code", "agency_id", "reported_for", "period", *SERVICE_FIGURES]
-    query = select(
-        belongs,
-        col(ServiceFigure.agency_id),
-        col(ServiceFigure.unit_code),
-        col(ServiceFigure.period),
-        *[getattr(ServiceFigure, c) for c in SERVICE_FIGURES],
-    ).join(Agency, col(Agency.id) == col(ServiceFigure.agency_id), isouter=True)
+    columns = ["unit_code", "agency_id", "period", *SERVICE_FIGURES]
+    # The periods are few (tens): rank the ended ones in Python, latest end first, then the
+    # longest; the database then keeps each agency's best-ranked row in one pass.
+    periods = session.execute(select(col(ServiceFigure.period)).distinct()).scalars().all()
+    ended = sorted(
+        (p for p in periods if period_bounds(p)[1] <= at),
+        key=lambda p: (period_bounds(p)[1], -period_bounds(p)[0].toordinal()),
+    )
+    if not ended:  # numeric columns even when empty: they must still sum
+        return pd.DataFrame({c: pd.Series(dtype="float") for c in columns})
+    by_rank = dict(enumerate(ended, 1))
+    rank = case({p: n for n, p in by_rank.items()}, value=col(ServiceFigure.period))
+    best = (
+        select(
+            col(ServiceFigure.agency_id).label("agency_id"),
+            col(ServiceFigure.unit_code).label("unit_code"),
+            func.max(rank).label("rank"),
+        )
+        .where(col(ServiceFigure.period).in_(ended))
+        .group_by(col(ServiceFigure.agency_id), col(ServiceFigure.unit_code))
+        .subquery()
+    )
+    # Back from each agency's best rank to its period: one CASE per agency, not per row.
+    best_period = case(by_rank, value=best.c.rank)
+    query = (
+        select(
+            belongs,
+            col(ServiceFigure.agency_id),
+            col(ServiceFigure.period),
+            *[getattr(ServiceFigure, c) for c in SERVICE_FIGURES],
+        )
+        .join(
+            best,
+            and_(
+                col(ServiceFigure.agency_id).is_not_distinct_from(best.c.agency_id),
+                col(ServiceFigure.unit_code) == best.c.unit_code,
+                col(ServiceFigure.period) == best_period,
+            ),
+        )
+        .join(Agency, col(Agency.id) == col(ServiceFigure.agency_id), isouter=True)
+    )
     if unit_codes is not None:
         query = query.where(belongs.in_(sorted(unit_codes)))
-    frame = _frame(session, query, columns)
-    bounds = {p: period_bounds(p) for p in frame["period"].unique()}
-    frame["start"] = frame["period"].map(lambda p: bounds[p][0])
-    frame["end"] = frame["period"].map(lambda p: bounds[p][1])
-    ended = frame[frame["end"] <= at]
-    # Latest end first, then the longest period (earliest start); the first row of each
-    # agency (and unit reported for) is its figures.
-    latest = ended.sort_values(["end", "start"], ascending=[False, True]).drop_duplicates(
-        ["agency_id", "reported_for"]
-    )
-    out = latest[["unit_code", "agency_id", "period", *SERVICE_FIGURES]].reset_index(drop=True)
-    # numeric columns even when empty: they must still sum
-    return out.astype({c: "float" for c in SERVICE_FIGURES}) if out.empty else out
+    return _frame(session, query, columns)
