@@ -122,7 +122,7 @@ def build(url: str) -> None:
                 dict(
                     unit_code=communes[i % len(communes)],
                     agency_id=aid,
-                    period="2026",
+                    period="2025",  # ended before AT: the figures count
                     procedures=100,
                     procedures_level3=20,
                     procedures_level4=10,

@@ -163,6 +163,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "entity_computers": ("Máy tính", "Computers"),
     "entity_agencies": ("Cơ quan, đơn vị", "Agencies"),
     "entity_points": ("Điểm kết nối", "Connection points"),
+    "entity_services": ("Dịch vụ công, hồ sơ TTHC (báo cáo kỳ)", "Public services, dossiers"),
+    "default_period": (
+        "Kỳ báo cáo của tệp không có cột kỳ (2020, Quý III/2026, Tháng 11/2026)",
+        "Period of a file without a period column (2020, 2026Q3, 2026-11)",
+    ),
     "file": ("Tệp", "File"),
     "sheet": ("Trang tính (để trống: trang đầu)", "Sheet (empty: the first)"),
     "default_agency": ("Cơ quan cho dòng để trống", "Agency for rows that name none"),

@@ -60,7 +60,7 @@ def test_published_province_figures_are_reproduced(demo_engine) -> None:
         SELECT 100.0 * SUM(CASE WHEN internet THEN 1 ELSE 0 END) / COUNT(*)
         FROM computer WHERE status = 'in_use'""",
     )
-    level3, level4, on_time = (
+    level3, level4, on_time, cut_30 = (
         scalar(
             demo_engine,
             f"""
@@ -70,6 +70,7 @@ def test_published_province_figures_are_reproduced(demo_engine) -> None:
             ("procedures_level3", "procedures"),
             ("procedures_level4", "procedures"),
             ("dossiers_on_time", "dossiers_received"),
+            ("procedures_cut_30", "procedures"),
         ]
     )
     assert f"{computers_per_official:.2f}" == "104.06"
@@ -77,6 +78,9 @@ def test_published_province_figures_are_reproduced(demo_engine) -> None:
     assert f"{level3:.2f}" == "19.28"
     assert f"{level4:.2f}" == "14.79"
     assert f"{on_time:.2f}" == "89.32"
+    assert f"{cut_30:.2f}" == "31.55"
+    assert scalar(demo_engine, "SELECT COUNT(*) FROM agency WHERE NOT e_office") == 0
+    assert scalar(demo_engine, "SELECT COUNT(*) FROM agency WHERE NOT one_stop_connected") == 0
     assert scalar(demo_engine, "SELECT COUNT(*) FROM connection_point") == 73
     assert scalar(demo_engine, "SELECT COUNT(*) FROM certificate") == 5885
     assert scalar(demo_engine, "SELECT COUNT(*) FROM admin_unit WHERE level = 'district'") == 11

@@ -70,6 +70,7 @@ def _build(session: Session) -> None:
     """Two provinces with agencies of every kind, computers, certificates, service figures and
     probed points everywhere, drawn from a fixed seed."""
     rng = random.Random(5)
+    systems = random.Random(6)
     add_province(session)
     for level in (UnitLevel.province, UnitLevel.district, UnitLevel.commune):
         for code, (name, unit_level, parent) in UNITS.items():
@@ -102,6 +103,10 @@ def _build(session: Session) -> None:
                 unit_code=code,
                 officials=officials,
                 signing_officials=rng.randint(0, officials // 3),
+                # Their own generator: the draws above stay as they were.
+                website=systems.choice([None, "", f"https://{code}-{k}.hagiang.gov.vn"]),
+                e_office=systems.choice([None, True, False]),
+                one_stop_connected=systems.choice([None, True, False]),
             )
             session.add(agency)
             agencies.append(agency)
@@ -140,7 +145,7 @@ def _build(session: Session) -> None:
                 ServiceFigure(
                     unit_code=unit,
                     agency_id=agency.id,
-                    period="2024",
+                    period="2023",
                     procedures=procedures,
                     procedures_level3=rng.randint(0, procedures // 2),
                     procedures_level4=rng.randint(0, procedures // 2),

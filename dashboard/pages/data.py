@@ -15,7 +15,7 @@ from inventory.demo import is_demo
 from inventory.errors import IctrError
 from inventory.importing import ImportOptions
 
-ENTITIES = ["computers", "agencies", "points"]
+ENTITIES = ["computers", "agencies", "points", "services"]
 
 ctx = page_setup(
     keep=(
@@ -24,6 +24,7 @@ ctx = page_setup(
         "data_agency",
         "data_unit",
         "data_create",
+        "data_period",
         "data_boundary_level",
     )
 )
@@ -43,6 +44,9 @@ sheet = cols[0].text_input(t("sheet"), key="data_sheet")
 agency = cols[1].text_input(t("default_agency"), key="data_agency")
 unit = cols[2].text_input(t("default_unit"), key="data_unit")
 create = cols[3].checkbox(t("create_agencies"), key="data_create")
+period = ""
+if entity == "services":  # the report's period, when the file has no period column
+    period = st.text_input(t("default_period"), key="data_period", placeholder="2026Q3")
 buttons = st.columns(2)
 check = buttons[0].button(t("check"), key="data_check", disabled=upload is None)
 write = buttons[1].button(
@@ -56,6 +60,7 @@ if upload is not None and (check or write):
         agency=agency.strip() or None,
         create_agencies=create,
         unit=unit.strip() or None,
+        period=period.strip() or None,
     )
     try:
         report = import_upload(

@@ -1,4 +1,5 @@
-"""`ictr export computers`: the inventory as CSV or XLSX, in the importer's own columns."""
+"""`ictr export computers|services`: the inventory as CSV or XLSX, in the importer's own
+columns."""
 
 from __future__ import annotations
 
@@ -49,6 +50,27 @@ def computers(
     typer.echo(f"{count} computers written to {output}")
 
 
+def services(
+    output: Path = typer.Option(..., "-o", "--output", help="File to write (.csv or .xlsx)."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="csv or xlsx (default: from the file name, else csv)."
+    ),
+    language: str = typer.Option(
+        "vi", "--headers", help="Header language: vi (Vietnamese labels) or en (canonical)."
+    ),
+) -> None:
+    """Export the service figures (per agency and period) with the columns
+    `ictr import services` accepts."""
+    from inventory.export_services import export_services
+
+    engine = get_engine()
+    require_current_schema(engine)
+    with session_scope(engine) as session:
+        count = export_services(session, output, fmt=fmt, language=language)
+    typer.echo(f"{count} service figures written to {output}")
+
+
 def register(app: typer.Typer) -> None:
     export_app.command("computers")(computers)
+    export_app.command("services")(services)
     app.add_typer(export_app, name="export")

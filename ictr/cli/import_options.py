@@ -60,8 +60,23 @@ _UNIT_OF_NEW = option(
     ),
 )
 
+_PERIOD = option(
+    "period",
+    str | None,
+    typer.Option(
+        DEFAULTS.period,
+        "--period",
+        help="Reporting period of rows whose period is empty or absent: a year (2020), a "
+        "quarter (2026Q3, Q3/2026, Quý III/2026) or a month (2026-11, Tháng 11/2026).",
+    ),
+)
+
 # Computers and points belong to an agency, which the options may name or create.
 owned_rows_options = shared_options(
     [_SHEET, _DRY_RUN, _AGENCY, _CREATE_AGENCIES, _UNIT_OF_CREATED], ImportOptions
 )
 agency_rows_options = shared_options([_SHEET, _DRY_RUN, _UNIT_OF_NEW], ImportOptions)
+# Service figures belong to an agency and a period.
+service_rows_options = shared_options(
+    [_SHEET, _DRY_RUN, _PERIOD, _AGENCY, _CREATE_AGENCIES, _UNIT_OF_CREATED], ImportOptions
+)

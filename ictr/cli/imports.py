@@ -1,4 +1,4 @@
-"""`ictr import computers|agencies|points FILE`: load spreadsheets, all rows or none."""
+"""`ictr import computers|agencies|points|services FILE`: load spreadsheets, all rows or none."""
 
 from __future__ import annotations
 
@@ -6,14 +6,20 @@ from pathlib import Path
 
 import typer
 
-from ictr.cli.import_options import FILE, agency_rows_options, owned_rows_options
+from ictr.cli.import_options import (
+    FILE,
+    agency_rows_options,
+    owned_rows_options,
+    service_rows_options,
+)
 from inventory.db import get_engine
 from inventory.errors import IctrError
 from inventory.importing import ImportOptions, ImportReport, run_import
 from inventory.migrate import require_current_schema
 
 import_app = typer.Typer(
-    help="Import agencies, computers or connection points from CSV or Excel (.xlsx) files.",
+    help="Import agencies, computers, connection points or service reports from CSV or "
+    "Excel (.xlsx) files.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -49,8 +55,17 @@ def points(file: Path = FILE, *, options: ImportOptions) -> None:
     _run("points", file, options)
 
 
+@service_rows_options
+def services(file: Path = FILE, *, options: ImportOptions) -> None:
+    """Import the one-stop-shop system's report of online public services and dossiers,
+    per agency and period (matched by agency and period; total rows checked, not stored).
+    Full online (toàn trình) is stored as level 4, partial online (một phần) as level 3."""
+    _run("services", file, options)
+
+
 def register(app: typer.Typer) -> None:
     import_app.command("computers")(computers)
     import_app.command("agencies")(agencies)
     import_app.command("points")(points)
+    import_app.command("services")(services)
     app.add_typer(import_app, name="import")

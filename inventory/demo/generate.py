@@ -127,6 +127,15 @@ class _Generator:
                 unit_code=unit,
                 officials=officials,
                 signing_officials=signing,
+                # Every agency has e-office and a connected one-stop shop (see targets);
+                # departments and district committees have a website, communes none ("").
+                website=(
+                    ""
+                    if kind == AgencyKind.commune_committee
+                    else f"https://{code.lower()}.hagiang.gov.vn"
+                ),
+                e_office=True,
+                one_stop_connected=True,
             )
         )
         self.readiness[code] = readiness
@@ -463,7 +472,8 @@ class _Generator:
             total = sum(r["procedures"] for r in rows.values())
             l3 = fit_count(total, targets.PROCEDURES_LEVEL3_PCT)
             l4 = fit_count(total, targets.PROCEDURES_LEVEL4_PCT)
-            if l3 is not None and l4 is not None:
+            cut = fit_count(total, targets.PROCEDURES_CUT_30_PCT)
+            if l3 is not None and l4 is not None and cut is not None:
                 break
             first["procedures"] += 1
         for column, other, wanted in (
@@ -496,6 +506,24 @@ class _Generator:
         )
         for k, r in rows.items():
             r["dossiers_on_time"] = counts[k]
+        self._calibrate_cut_30(rows, cut)
+
+    def _calibrate_cut_30(self, rows: dict[str, dict[str, Any]], wanted: int) -> None:
+        """Procedures cut by more than 30 %: a share of each agency's, then spread to the
+        province's figure. Drawn after every other figure, so those stay as they were."""
+        rng = self.rng
+        counts = {
+            k: round(r["procedures"] * rng.uniform(0.20, 0.42) * (0.8 + 0.2 * self.readiness[k]))
+            for k, r in rows.items()
+        }
+        _spread(
+            rng,
+            counts,
+            wanted - sum(counts.values()),
+            lambda k, step: counts[k] > 0 if step < 0 else counts[k] < rows[k]["procedures"],
+        )
+        for k, r in rows.items():
+            r["procedures_cut_30"] = counts[k]
 
 
 def generate(units: list[AdminUnit]) -> DemoData:

@@ -18,12 +18,24 @@ from inventory.importing.header import Located
 from inventory.importing.options import ImportOptions
 from inventory.importing.report import ImportReport
 from inventory.importing.unit_match import UnitMatcher, row_units
-from inventory.importing.values import BadValue, agency_kind, text, whole
+from inventory.importing.values import BadValue, agency_kind, boolean, text, website, whole
 from inventory.models import Agency
 from inventory.text_keys import compact, fold
 from inventory.upsert import UpsertCounts, upsert_by_key
 
-_FIELDS = ("code", "name", "kind", "unit_code", "officials", "signing_officials")
+_FIELDS = (
+    "code",
+    "name",
+    "kind",
+    "unit_code",
+    "officials",
+    "signing_officials",
+    "website",
+    "e_office",
+    "one_stop_connected",
+)
+# The agency's systems: an empty cell keeps what is stored (None, "not reported", if new).
+_SYSTEMS = {"website": website, "e_office": boolean, "one_stop_connected": boolean}
 
 
 def import_agencies(
@@ -39,6 +51,7 @@ def import_agencies(
     kinds = fields.parse("kind", agency_kind)
     officials = fields.parse("officials", whole)
     signing = fields.parse("signing_officials", whole)
+    systems = {name: fields.parse(name, parser) for name, parser in _SYSTEMS.items()}
     units = UnitMatcher.load(session)
     unit_codes = row_units(fields, units)
     default_unit = None
@@ -93,6 +106,9 @@ def import_agencies(
             row["officials"] = officials[i]
         if signing[i] is not None:
             row["signing_officials"] = signing[i]
+        for name, parsed in systems.items():
+            if parsed[i] is not None:
+                row[name] = parsed[i]
         if row["signing_officials"] > row["officials"]:
             fields.fail(
                 i,
@@ -156,6 +172,9 @@ def _new_row(
         unit_code=unit,
         officials=0,
         signing_officials=0,
+        website=None,
+        e_office=None,
+        one_stop_connected=None,
     )
 
 

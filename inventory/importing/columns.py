@@ -130,6 +130,44 @@ AGENCY_COLUMNS: tuple[Column, ...] = (
             "Signing officials",
         ),
     ),
+    Column(
+        "website",
+        "Trang thông tin điện tử",
+        (
+            "Website",
+            "Địa chỉ website",
+            "Địa chỉ trang thông tin điện tử",
+            "Trang TTĐT",
+            "Cổng thông tin điện tử",
+            "Cổng/Trang thông tin điện tử",
+        ),
+    ),
+    Column(
+        "e_office",
+        "Dùng e-office",
+        (
+            "E-office",
+            "eOffice",
+            "Có e-office",
+            "Sử dụng e-office",
+            "Phần mềm QLVB",
+            "Hệ thống QLVB",
+            "Quản lý văn bản và điều hành",
+            "Hệ thống quản lý văn bản và điều hành",
+        ),
+    ),
+    Column(
+        "one_stop_connected",
+        "Một cửa kết nối Cổng DVC",
+        (
+            "Một cửa điện tử kết nối Cổng DVC",
+            "Kết nối Cổng DVC",
+            "Kết nối Cổng dịch vụ công",
+            "Một cửa kết nối Cổng dịch vụ công",
+            "One-stop connected",
+            "One-stop shop connected",
+        ),
+    ),
 )
 
 POINT_COLUMNS: tuple[Column, ...] = (
@@ -149,10 +187,123 @@ POINT_COLUMNS: tuple[Column, ...] = (
     Column("active", "Đang theo dõi", ("Theo dõi", "Hoạt động", "Active")),
 )
 
+# The one-stop-shop system's periodic report. Decree 42/2022's full online (toàn trình) and
+# partial online (một phần) are the 2020 scheme's level 4 and level 3: same columns.
+SERVICE_COLUMNS: tuple[Column, ...] = (
+    Column("agency_code", "Mã cơ quan", ("Mã đơn vị", "Agency code")),
+    Column(
+        "agency",
+        "Cơ quan",
+        ("Đơn vị", "Tên cơ quan", "Tên đơn vị", "Cơ quan/Đơn vị", "Tên cơ quan/đơn vị", "Agency"),
+    ),
+    *_UNIT_COLUMNS,
+    Column("period", "Kỳ báo cáo", ("Kỳ", "Kỳ BC", "Thời gian", "Thời kỳ", "Period")),
+    Column(
+        "procedures",
+        "Số TTHC",
+        (
+            "Tổng số TTHC",
+            "TTHC",
+            "Số thủ tục hành chính",
+            "Tổng số thủ tục hành chính",
+            "Số TTHC đang thực hiện",
+            "Procedures",
+        ),
+    ),
+    Column(
+        "procedures_level3",
+        "TTHC mức độ 3 (một phần)",
+        (
+            "Mức độ 3",
+            "TTHC mức độ 3",
+            "Số TTHC mức độ 3",
+            "DVC mức độ 3",
+            "DVCTT mức độ 3",
+            "Một phần",
+            "Trực tuyến một phần",
+            "DVC trực tuyến một phần",
+            "DVCTT một phần",
+            "Level 3",
+            "Partial online",
+        ),
+    ),
+    Column(
+        "procedures_level4",
+        "TTHC mức độ 4 (toàn trình)",
+        (
+            "Mức độ 4",
+            "TTHC mức độ 4",
+            "Số TTHC mức độ 4",
+            "DVC mức độ 4",
+            "DVCTT mức độ 4",
+            "Toàn trình",
+            "Trực tuyến toàn trình",
+            "DVC trực tuyến toàn trình",
+            "DVCTT toàn trình",
+            "Level 4",
+            "Full online",
+        ),
+    ),
+    Column(
+        "procedures_cut_30",
+        "TTHC cắt giảm trên 30% thời gian",
+        (
+            "Số TTHC cắt giảm thời gian trên 30%",
+            "TTHC cắt giảm thời gian trên 30%",
+            "Cắt giảm trên 30%",
+            "Cắt giảm thời gian trên 30%",
+            "Procedures cut 30",
+            "Time cut by more than 30%",
+        ),
+    ),
+    Column(
+        "dossiers_received",
+        "Hồ sơ tiếp nhận",
+        ("Số hồ sơ tiếp nhận", "Tổng số hồ sơ", "Tổng số hồ sơ tiếp nhận", "Dossiers received"),
+    ),
+    Column(
+        "dossiers_online",
+        "Hồ sơ tiếp nhận trực tuyến",
+        (
+            "Số hồ sơ tiếp nhận trực tuyến",
+            "Tiếp nhận trực tuyến",
+            "Hồ sơ trực tuyến",
+            "Hồ sơ nộp trực tuyến",
+            "Dossiers online",
+            "Received online",
+        ),
+    ),
+    Column(
+        "dossiers_on_time",
+        "Hồ sơ giải quyết trước hạn, đúng hạn",
+        (
+            "Giải quyết trước hạn, đúng hạn",
+            "Giải quyết trước hạn và đúng hạn",
+            "Giải quyết đúng hạn",
+            "Số hồ sơ giải quyết đúng hạn",
+            "Số hồ sơ giải quyết trước hạn, đúng hạn",
+            "Trước hạn, đúng hạn",
+            "Đúng hạn",
+            "Dossiers on time",
+            "Resolved on time",
+        ),
+    ),
+)
+SERVICE_COUNTS = (
+    "procedures",
+    "procedures_level3",
+    "procedures_level4",
+    "procedures_cut_30",
+    "dossiers_received",
+    "dossiers_online",
+    "dossiers_on_time",
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "computers": COMPUTER_COLUMNS,
     "agencies": AGENCY_COLUMNS,
     "points": POINT_COLUMNS,
+    "services": SERVICE_COLUMNS,
 }
 
 # At least one column of each group must be present in the file.
@@ -160,6 +311,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "computers": (("asset_tag",),),
     "agencies": (("name", "code"),),
     "points": (("code",),),
+    "services": (("agency", "agency_code"), SERVICE_COUNTS),
 }
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")

@@ -17,6 +17,7 @@ from inventory.importing.options import ImportOptions
 from inventory.importing.points import import_points
 from inventory.importing.readers import Table, read_table
 from inventory.importing.report import ImportReport
+from inventory.importing.services import import_services
 from inventory.write_lock import locked_session
 
 
@@ -39,6 +40,7 @@ ENTITIES: dict[str, Importer] = {
     "computers": import_computers,
     "agencies": import_agencies,
     "points": import_points,
+    "services": import_services,
 }
 
 

@@ -13,4 +13,5 @@ class ImportOptions:
     agency: str | None = None  # code or name given to rows whose agency is blank
     create_agencies: bool = False  # create agencies the file names but the database lacks
     unit: str | None = None  # unit (code or name) of created agencies, when rows give none
+    period: str | None = None  # reporting period of a file without a period column
     today: date | None = None  # "now" for refusing future dates; tests pin it

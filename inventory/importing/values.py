@@ -516,6 +516,26 @@ def host_address(value: object) -> str:
     raise BadValue("not an IP address or host name")
 
 
+_NO_WEBSITE = {fold(w) for w in ("không", "không có", "chưa có", "no", "none")} | {"-", "0"}
+
+
+def website(value: object) -> str:
+    """A web address (http or https, with a host); "Không", "chưa có" or "-" is "" (the
+    agency has none). No other scheme: the address is shown as a link on the dashboard."""
+    raw = text(value, max_length=200)
+    if raw in _NO_WEBSITE or fold(raw) in _NO_WEBSITE:
+        return ""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        raise BadValue("not a web address (http:// or https://)") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in raw:
+        raise BadValue("not a web address (http:// or https://)")
+    return raw
+
+
 def tcp_ports(value: object) -> str:
     """Ports as people write them ("80;443", "80, 443", "80 443") stored as "80,443"."""
     if isinstance(value, int | float) and not isinstance(value, bool):

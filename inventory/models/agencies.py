@@ -24,6 +24,12 @@ class AgencyBase(SQLModel):
     unit_code: str = Field(foreign_key="admin_unit.code", max_length=5, index=True)
     officials: int = Field(default=0, ge=0, description="Cán bộ, công chức, viên chức")
     signing_officials: int = Field(default=0, ge=0, description="Officials who sign documents")
+    # Agency systems; None is "not reported". An empty website is "reported: none".
+    website: str | None = Field(default=None, max_length=200, description="http(s) URL")
+    e_office: bool | None = Field(default=None, description="E-office system in use")
+    one_stop_connected: bool | None = Field(
+        default=None, description="One-stop shop connected to the public-service portal"
+    )
 
 
 class Agency(AgencyBase, table=True):

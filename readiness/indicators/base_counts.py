@@ -23,6 +23,7 @@ from inventory.models import (
     ComputerStatus,
     ServiceFigure,
 )
+from inventory.periods import period_bounds
 
 
 def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame:
@@ -43,7 +44,8 @@ def agency_counts(
     os_supported: Callable[[str | None, date], bool],
     unit_codes: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    """Per agency: officials, signers, and counts of its computers in use.
+    """Per agency: officials, signers, its systems (website, e-office, connected one-stop shop;
+    None when not reported), and counts of its computers in use.
 
     `unit_codes`: only the agencies sitting in these units (and their computers), else all.
 
@@ -61,6 +63,9 @@ def agency_counts(
         col(Agency.unit_code),
         col(Agency.officials),
         col(Agency.signing_officials),
+        col(Agency.website),
+        col(Agency.e_office),
+        col(Agency.one_stop_connected),
     ).order_by(col(Agency.id))
     if unit_codes is not None:
         scoped.append(col(Computer.agency_id).in_(_agency_ids(unit_codes)))
@@ -102,7 +107,18 @@ def agency_counts(
     frame = _frame(
         session,
         agencies,
-        ["agency_id", "code", "name", "kind", "unit_code", "officials", "signing_officials"],
+        [
+            "agency_id",
+            "code",
+            "name",
+            "kind",
+            "unit_code",
+            "officials",
+            "signing_officials",
+            "website",
+            "e_office",
+            "one_stop_connected",
+        ],
     )
     # Each agency's row of counts put in place (0 for an agency without computers in use).
     table = np.zeros((len(frame), len(_COUNT_COLUMNS)), dtype=np.int64)
@@ -147,43 +163,70 @@ def certificate_counts(
     return pd.Series(dict(rows), name="certificates_valid", dtype="int64")
 
 
+SERVICE_FIGURES = [
+    "procedures",
+    "procedures_level3",
+    "procedures_level4",
+    "procedures_cut_30",
+    "dossiers_received",
+    "dossiers_online",
+    "dossiers_on_time",
+]
+
+
 def service_counts(
     session: Session, *, at: date, unit_codes: Collection[str] | None = None
 ) -> pd.DataFrame:
-    """Service figures of the latest period that started on or before `at`, per unit/agency.
+    """Per agency (and unit reported for), the figures of its latest period that ended on or
+    before `at`, with that period.
 
-    Periods are written "2020", "2026Q4" or "2026-11"; their first four characters are the
-    year, which is what selects them (the latest year in the whole database, scoped or not).
-    `unit_code` is where the figures belong: the unit their agency sits in, else the unit
-    they were reported for. `unit_codes`: only figures belonging there, else all.
+    A period is a year ("2020"), a quarter ("2026Q4") or a month ("2026-11"); when a year
+    and its last quarter or month end on the same day, the year's figures are taken (they
+    cover the most). `unit_code` is where the figures belong: the unit their agency sits in,
+    else the unit they were reported for. `unit_codes`: only figures belonging there.
     """
-    year = func.substr(col(ServiceFigure.period), 1, 4)
-    latest_year = session.execute(select(func.max(year)).where(year <= str(at.year))).scalar()
-    columns = [
-        "unit_code",
-        "agency_id",
-        "procedures",
-        "procedures_level3",
-        "procedures_level4",
-        "dossiers_received",
-        "dossiers_online",
-        "dossiers_on_time",
-    ]
-    if latest_year is None:  # numeric columns even when empty: they must still sum
-        return pd.DataFrame({c: pd.Series(dtype="float") for c in columns})
     belongs = func.coalesce(col(Agency.unit_code), col(ServiceFigure.unit_code))
-    wanted = year == latest_year
-    if unit_codes is not None:
-        wanted = and_(wanted, belongs.in_(sorted(unit_codes)))
-    return _frame(
-        session,
+    columns = ["unit_code", "agency_id", "period", *SERVICE_FIGURES]
+    # The periods are few (tens): rank the ended ones in Python, latest end first, then the
+    # longest; the database then keeps each agency's best-ranked row in one pass.
+    periods = session.execute(select(col(ServiceFigure.period)).distinct()).scalars().all()
+    ended = sorted(
+        (p for p in periods if period_bounds(p)[1] <= at),
+        key=lambda p: (period_bounds(p)[1], -period_bounds(p)[0].toordinal()),
+    )
+    if not ended:  # numeric columns even when empty: they must still sum
+        return pd.DataFrame({c: pd.Series(dtype="float") for c in columns})
+    by_rank = dict(enumerate(ended, 1))
+    rank = case({p: n for n, p in by_rank.items()}, value=col(ServiceFigure.period))
+    best = (
+        select(
+            col(ServiceFigure.agency_id).label("agency_id"),
+            col(ServiceFigure.unit_code).label("unit_code"),
+            func.max(rank).label("rank"),
+        )
+        .where(col(ServiceFigure.period).in_(ended))
+        .group_by(col(ServiceFigure.agency_id), col(ServiceFigure.unit_code))
+        .subquery()
+    )
+    # Back from each agency's best rank to its period: one CASE per agency, not per row.
+    best_period = case(by_rank, value=best.c.rank)
+    query = (
         select(
             belongs,
             col(ServiceFigure.agency_id),
-            *[func.sum(getattr(ServiceFigure, c)) for c in columns[2:]],
+            col(ServiceFigure.period),
+            *[getattr(ServiceFigure, c) for c in SERVICE_FIGURES],
+        )
+        .join(
+            best,
+            and_(
+                col(ServiceFigure.agency_id).is_not_distinct_from(best.c.agency_id),
+                col(ServiceFigure.unit_code) == best.c.unit_code,
+                col(ServiceFigure.period) == best_period,
+            ),
         )
         .join(Agency, col(Agency.id) == col(ServiceFigure.agency_id), isouter=True)
-        .where(wanted)
-        .group_by(belongs, col(ServiceFigure.agency_id)),
-        columns,
     )
+    if unit_codes is not None:
+        query = query.where(belongs.in_(sorted(unit_codes)))
+    return _frame(session, query, columns)

@@ -40,6 +40,9 @@ class Figures:
     value: np.ndarray
     numerator: np.ndarray
     denominator: np.ndarray
+    # Per unit, the reporting periods its service figures come from ("2020", or
+    # "2026Q2, 2026Q3" when its agencies' latest periods differ); None without figures.
+    service_periods: np.ndarray
 
 
 def _positions(keys: pd.Series, position: Mapping[Any, int]) -> np.ndarray:
@@ -90,6 +93,23 @@ def _point_units(session: Session, level: str, scope: set[str] | None) -> set[st
         .distinct()
     ).scalars()
     return scope | set(elsewhere)
+
+
+def _system_flags(agencies: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per agency, 1.0 when it has the system, 0.0 when it reported not having it, NaN when
+    it did not report (an empty website is "reported: none")."""
+
+    def flag(value: Any) -> float:
+        return np.nan if value is None or value is pd.NA or value != value else float(bool(value))
+
+    return {
+        name: np.fromiter(map(flag, agencies[column].tolist()), float, len(agencies))
+        for name, column in (
+            ("agencies_e_office", "e_office"),
+            ("agencies_one_stop_connected", "one_stop_connected"),
+            ("agencies_website", "website"),
+        )
+    }
 
 
 def unit_totals(
@@ -148,6 +168,7 @@ def unit_totals(
     if level == "agency":  # an agency's own ratio, whatever its kind
         core = np.ones(len(agencies), dtype=bool)
     commune = (agencies["kind"] == COMMUNE_KIND).to_numpy()
+    systems = _system_flags(agencies)
     a = _sums(
         agency_rows,
         n,
@@ -158,6 +179,11 @@ def unit_totals(
             "core_officials": np.where(core, officials, np.nan),
             "commune_computers_in_use": np.where(commune, in_use, np.nan),
             "commune_officials": np.where(commune, officials, np.nan),
+            **systems,
+            **{
+                f"{name}_reported": np.where(np.isnan(v), np.nan, 1.0)
+                for name, v in systems.items()
+            },
             **{
                 c: agencies[c]
                 for c in [
@@ -172,21 +198,12 @@ def unit_totals(
             },
         },
     )
-    s = _sums(
-        service_rows,
-        n,
-        {
-            c: services[c]
-            for c in [
-                "procedures",
-                "procedures_level3",
-                "procedures_level4",
-                "dossiers_received",
-                "dossiers_online",
-                "dossiers_on_time",
-            ]
-        },
-    )
+    s = _sums(service_rows, n, {c: services[c] for c in base_counts.SERVICE_FIGURES})
+    periods = np.full(n, None, dtype=object)
+    found = service_rows >= 0
+    for row, group in services["period"][found].groupby(service_rows[found]):
+        periods[row] = ", ".join(sorted(set(group)))
+    units["service_periods"] = periods
     status = points["status_now"]
     measured = status.isin(MEASURED).to_numpy()  # a status that says how the point is now
     p = _sums(
@@ -245,6 +262,7 @@ def aggregate_units(
         os_supported=os_supported,
         within=within,
     )
+    periods = units.pop("service_periods").to_numpy(dtype=object)
     value = np.empty((len(units), len(INDICATORS)))
     numerator = np.empty_like(value)
     denominator = np.empty_like(value)
@@ -256,11 +274,12 @@ def aggregate_units(
         else:
             denominator[:, j] = totals[indicator.denominator]
             value[:, j] = _ratio(numerator[:, j], denominator[:, j], indicator.scale)
-    return Figures(level, units, value, numerator, denominator)
+    return Figures(level, units, value, numerator, denominator, periods)
 
 
 def long_table(figures: Figures) -> pd.DataFrame:
-    """One row per unit and indicator (indicator by indicator): value, numerator, denominator."""
+    """One row per unit and indicator (indicator by indicator): value, numerator, denominator,
+    and for service indicators the period(s) the figures come from."""
     n, k = figures.value.shape
     keys = list(INDICATORS)
 
@@ -283,5 +302,16 @@ def long_table(figures: Figures) -> pd.DataFrame:
             "numerator": figures.numerator.T.reshape(-1),
             "denominator": figures.denominator.T.reshape(-1),
             "unit": per_indicator([INDICATORS[key].unit for key in keys]),
+            # Which reporting period a value comes from (service figures only).
+            "period": np.concatenate(
+                [
+                    figures.service_periods
+                    if INDICATORS[key].numerator in base_counts.SERVICE_FIGURES
+                    else np.full(n, None, dtype=object)
+                    for key in keys
+                ]
+            )
+            if k
+            else np.array([], dtype=object),
         }
     )
