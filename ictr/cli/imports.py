@@ -1,4 +1,5 @@
-"""`ictr import computers|agencies|points FILE`: load spreadsheets, all rows or none."""
+"""`ictr import computers|agencies|points|certificates FILE`: load spreadsheets (and certificate
+files), all rows or none."""
 
 from __future__ import annotations
 
@@ -6,14 +7,20 @@ from pathlib import Path
 
 import typer
 
-from ictr.cli.import_options import FILE, agency_rows_options, owned_rows_options
+from ictr.cli.import_options import (
+    FILE,
+    agency_rows_options,
+    certificate_options,
+    owned_rows_options,
+)
 from inventory.db import get_engine
 from inventory.errors import IctrError
 from inventory.importing import ImportOptions, ImportReport, run_import
 from inventory.migrate import require_current_schema
 
 import_app = typer.Typer(
-    help="Import agencies, computers or connection points from CSV or Excel (.xlsx) files.",
+    help="Import agencies, computers, connection points or certificates from CSV or Excel "
+    "(.xlsx) files (certificates also from their own files).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -49,8 +56,23 @@ def points(file: Path = FILE, *, options: ImportOptions) -> None:
     _run("points", file, options)
 
 
+@certificate_options
+def certificates(
+    file: Path = typer.Argument(
+        ...,
+        help="A list (CSV or .xlsx), a certificate file (.cer, .crt, .pem, .der, .p7b), "
+        "or a folder or .zip of certificate files.",
+    ),
+    *,
+    options: ImportOptions,
+) -> None:
+    """Import digital certificates (matched by serial) from lists or certificate files."""
+    _run("certificates", file, options)
+
+
 def register(app: typer.Typer) -> None:
     import_app.command("computers")(computers)
     import_app.command("agencies")(agencies)
     import_app.command("points")(points)
+    import_app.command("certificates")(certificates)
     app.add_typer(import_app, name="import")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -14,3 +15,4 @@ class ImportOptions:
     create_agencies: bool = False  # create agencies the file names but the database lacks
     unit: str | None = None  # unit (code or name) of created agencies, when rows give none
     today: date | None = None  # "now" for refusing future dates; tests pin it
+    crl: Path | None = None  # certificates: a revocation list marking revoked serials
