@@ -98,6 +98,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "district_points": ("Điểm kết nối của huyện", "The district's connection points"),
     "latency_history": ("Độ trễ 7 ngày qua", "Latency, last 7 days"),
     "index_trend": ("Chỉ số sẵn sàng qua các kỳ", "Readiness index over the periods"),
+    "district_certificates": ("Chứng thư số", "Digital certificates"),
+    "expiring_certificates": (
+        "Chứng thư số hết hạn trong {days} ngày tới (cần gia hạn)",
+        "Certificates expiring within {days} days (to renew)",
+    ),
+    "no_expiring_certificates": (
+        "Không có chứng thư số nào hết hạn trong {days} ngày tới.",
+        "No certificate expires within the next {days} days.",
+    ),
     "no_snapshots": (
         "Chưa lưu kỳ số liệu nào (`ictr indicators snapshot --period ...`).",
         "No period stored yet (`ictr indicators snapshot --period ...`).",
@@ -163,6 +172,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "entity_computers": ("Máy tính", "Computers"),
     "entity_agencies": ("Cơ quan, đơn vị", "Agencies"),
     "entity_points": ("Điểm kết nối", "Connection points"),
+    "entity_certificates": ("Chứng thư số", "Digital certificates"),
     "file": ("Tệp", "File"),
     "sheet": ("Trang tính (để trống: trang đầu)", "Sheet (empty: the first)"),
     "default_agency": ("Cơ quan cho dòng để trống", "Agency for rows that name none"),
@@ -292,6 +302,11 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "new": ("Mua mới", "New"),
     "count": ("Tổng số máy", "Computers"),
     "cost_vnd": ("Kinh phí (đồng)", "Cost (VND)"),
+    "holder": ("Họ và tên", "Holder"),
+    "title": ("Chức vụ", "Title"),
+    "agency": ("Cơ quan", "Agency"),
+    "expires_on": ("Ngày hết hạn", "Expires"),
+    "days_left": ("Còn (ngày)", "Days left"),
 }
 
 

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from inventory.db import session_scope
 from inventory.models import AdminUnit, Computer, ConnectionPoint, UnitLevel
 from readiness.geometry import ensure_approximate_boundaries, level_feature_collection
+from readiness.indicators.catalog import INDICATORS
 from readiness.snapshots import take_snapshot
 from tests.conftest import PROJECT_ROOT
 from tests.dashboard_fixtures import (  # noqa: F401 (fixtures used by name)
@@ -144,8 +145,8 @@ def test_district_page_opens_the_district_of_the_link(map_demo: Engine) -> None:
     assert any("Chưa lưu kỳ số liệu nào" in c.value for c in app.caption)
     assert app.title[0].value == "Huyện Đồng Văn"
     assert app.selectbox(key="district_code").value == "026"
-    indicators, agencies, points = app.dataframe
-    assert len(indicators.value) == 21  # the index and the 20 indicators
+    indicators, agencies, points = app.dataframe[:3]
+    assert len(indicators.value) == 1 + len(INDICATORS)  # the index and every indicator
     assert indicators.value.iloc[0, 0] == "Chỉ số sẵn sàng tổng hợp (0–1)"
     assert (agencies.value["CBCCVC"] >= 0).all()
     assert len(agencies.value) > 5
@@ -281,6 +282,7 @@ def test_right_password_opens_the_data_page(map_demo: Engine) -> None:
         "Máy tính",
         "Cơ quan, đơn vị",
         "Điểm kết nối",
+        "Chứng thư số",
     ]
     assert app.button(key="data_check").disabled  # nothing uploaded yet
     assert any("Đang ở chế độ biên tập" in s.value for s in app.sidebar.success)

@@ -183,8 +183,14 @@ def test_a_new_certificate_needs_its_dates_and_an_active_one_cannot_be_revoked(
     path = write_csv(
         tmp_path / "c.csv",
         [
-            ["Số hiệu chứng thư", "Họ và tên", "Mã cơ quan", "Ngày hết hạn", "Tình trạng",
-             "Ngày thu hồi"],
+            [
+                "Số hiệu chứng thư",
+                "Họ và tên",
+                "Mã cơ quan",
+                "Ngày hết hạn",
+                "Tình trạng",
+                "Ngày thu hồi",
+            ],
             ["C1", "Nguyễn A", "STTTT", "01/01/2030", "", ""],
             ["C2", "Nguyễn B", "STTTT", "01/01/2030", "Đang hoạt động", "01/01/2026"],
         ],  # fmt: skip
