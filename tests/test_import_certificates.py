@@ -219,3 +219,43 @@ def test_dry_run_writes_nothing_and_agency_option_fills_blank_agencies(
     report = do_import(hg_engine, "certificates", path, agency="UBND huyện Đồng Văn")
     assert report.ok
     assert certificates(hg_engine)["D1"].agency_id == agency_id(hg_engine, "H026")
+
+
+def test_migration_0005_keeps_stored_certificates(db_url: str) -> None:
+    """A database from before 0005: its certificates stay, revoked ones marked revoked, and
+    their serials written as the importer now writes them."""
+    from sqlalchemy import text as sql
+
+    from inventory.db import get_engine
+    from inventory.migrate import upgrade
+
+    engine = get_engine(db_url)
+    upgrade(engine, "0004")
+    with engine.begin() as connection:
+        connection.execute(
+            sql(
+                "INSERT INTO admin_unit (code, name, short_name, unit_type, level) "
+                "VALUES ('02', 'Tỉnh Hà Giang', 'Hà Giang', 'Tỉnh', 'province')"
+            )
+        )
+        connection.execute(
+            sql(
+                "INSERT INTO agency (id, code, name, kind, unit_code, officials, "
+                "signing_officials) VALUES (1, 'S', 'Sở A', 'provincial', '02', 5, 2)"
+            )
+        )
+        connection.execute(
+            sql(
+                "INSERT INTO certificate (serial, holder, agency_id, issued_on, expires_on, "
+                "revoked_on) VALUES ('00540400001A2B', 'Nguyễn A', 1, '2020-01-01', "
+                "'2025-01-01', NULL), ('54:04:00:1a:2c', 'Trần B', 1, '2020-01-01', "
+                "'2025-01-01', '2021-05-05')"
+            )
+        )
+    upgrade(engine)
+    stored = certificates(engine)
+    assert sorted(stored) == ["540400001A2B", "5404001A2C"]
+    assert stored["540400001A2B"].status == CertificateStatus.active
+    assert stored["5404001A2C"].status == CertificateStatus.revoked
+    assert stored["5404001A2C"].revoked_on == date(2021, 5, 5)
+    assert {c.kind for c in stored.values()} == {CertificateKind.personal}
