@@ -98,6 +98,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "district_points": ("Điểm kết nối của huyện", "The district's connection points"),
     "latency_history": ("Độ trễ 7 ngày qua", "Latency, last 7 days"),
     "index_trend": ("Chỉ số sẵn sàng qua các kỳ", "Readiness index over the periods"),
+    "district_certificates": ("Chứng thư số", "Digital certificates"),
+    "expiring_certificates": (
+        "Chứng thư số hết hạn trong {days} ngày tới (cần gia hạn)",
+        "Certificates expiring within {days} days (to renew)",
+    ),
+    "no_expiring_certificates": (
+        "Không có chứng thư số nào hết hạn trong {days} ngày tới.",
+        "No certificate expires within the next {days} days.",
+    ),
     "no_snapshots": (
         "Chưa lưu kỳ số liệu nào (`ictr indicators snapshot --period ...`).",
         "No period stored yet (`ictr indicators snapshot --period ...`).",
@@ -168,6 +177,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Kỳ báo cáo của tệp không có cột kỳ (2020, Quý III/2026, Tháng 11/2026)",
         "Period of a file without a period column (2020, 2026Q3, 2026-11)",
     ),
+    "entity_certificates": ("Chứng thư số", "Digital certificates"),
     "file": ("Tệp", "File"),
     "sheet": ("Trang tính (để trống: trang đầu)", "Sheet (empty: the first)"),
     "default_agency": ("Cơ quan cho dòng để trống", "Agency for rows that name none"),
@@ -297,6 +307,11 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "new": ("Mua mới", "New"),
     "count": ("Tổng số máy", "Computers"),
     "cost_vnd": ("Kinh phí (đồng)", "Cost (VND)"),
+    "holder": ("Họ và tên", "Holder"),
+    "title": ("Chức vụ", "Title"),
+    "agency": ("Cơ quan", "Agency"),
+    "expires_on": ("Ngày hết hạn", "Expires"),
+    "days_left": ("Còn (ngày)", "Days left"),
 }
 
 

@@ -169,7 +169,15 @@ def write_csv(path: Path, header: Sequence[str], rows: list[list[Any]]) -> None:
         writer.writerows([["" if v is None else csv_cell(v) for v in row] for row in rows])
 
 
-def write_xlsx(path: Path, header: Sequence[str], rows: list[list[Any]], title: str) -> None:
+def write_xlsx(
+    path: Path,
+    header: Sequence[str],
+    rows: list[list[Any]],
+    title: str,
+    *,
+    date_columns: Sequence[str] = ("purchase_date", "last_audit"),
+    columns: Sequence[str] = EXPORT_COLUMNS,
+) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
@@ -182,7 +190,7 @@ def write_xlsx(path: Path, header: Sequence[str], rows: list[list[Any]], title: 
             cell.font = bold
             head.append(cell)
         sheet.append(xlsx_cells(sheet, head))
-        dated = {i for i, n in enumerate(EXPORT_COLUMNS) if n in ("purchase_date", "last_audit")}
+        dated = {i for i, n in enumerate(columns) if n in date_columns}
         for row in rows:
             out: list[Any] = []
             for i, value in enumerate(row):

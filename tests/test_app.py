@@ -145,7 +145,7 @@ def test_district_page_opens_the_district_of_the_link(map_demo: Engine) -> None:
     assert any("Chưa lưu kỳ số liệu nào" in c.value for c in app.caption)
     assert app.title[0].value == "Huyện Đồng Văn"
     assert app.selectbox(key="district_code").value == "026"
-    indicators, agencies, points = app.dataframe
+    indicators, agencies, points = app.dataframe[:3]
     assert len(indicators.value) == 1 + len(INDICATORS)  # the index and every indicator
     assert indicators.value.iloc[0, 0] == "Chỉ số sẵn sàng tổng hợp (0–1)"
     assert (agencies.value["CBCCVC"] >= 0).all()
@@ -283,6 +283,7 @@ def test_right_password_opens_the_data_page(map_demo: Engine) -> None:
         "Cơ quan, đơn vị",
         "Điểm kết nối",
         "Dịch vụ công, hồ sơ TTHC (báo cáo kỳ)",
+        "Chứng thư số",
     ]
     assert app.button(key="data_check").disabled  # nothing uploaded yet
     assert any("Đang ở chế độ biên tập" in s.value for s in app.sidebar.success)

@@ -15,7 +15,9 @@ from inventory.demo import is_demo
 from inventory.errors import IctrError
 from inventory.importing import ImportOptions
 
-ENTITIES = ["computers", "agencies", "points", "services"]
+ENTITIES = ["computers", "agencies", "points", "services", "certificates"]
+# Certificates also come as their own files, one by one or in a .zip.
+CERTIFICATE_FILES = ["cer", "crt", "pem", "der", "p7b", "p7c", "zip"]
 
 ctx = page_setup(
     keep=(
@@ -38,7 +40,11 @@ st.header(t("import_title"))
 entity = st.selectbox(
     t("entity"), ENTITIES, format_func=lambda e: t(f"entity_{e}"), key="data_entity"
 )
-upload = st.file_uploader(t("file"), type=["csv", "txt", "tsv", "xlsx", "xlsm"], key="data_file")
+upload = st.file_uploader(
+    t("file"),
+    type=["csv", "txt", "tsv", "xlsx", "xlsm", *CERTIFICATE_FILES],
+    key="data_file",
+)
 cols = st.columns(4)
 sheet = cols[0].text_input(t("sheet"), key="data_sheet")
 agency = cols[1].text_input(t("default_agency"), key="data_agency")

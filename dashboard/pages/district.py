@@ -16,11 +16,13 @@ from dashboard.number_format import format_value, style_numbers
 from dashboard.page_setup import page_setup
 from dashboard.point_table import display_decimals, point_table
 from dashboard.queries.agencies import district_agencies
+from dashboard.queries.certificates import district_expiring
 from dashboard.queries.computers import computer_frame, computers_by_age
 from dashboard.queries.points import point_views
 from dashboard.queries.probe_history import median_history
 from dashboard.queries.units import districts
 from inventory.db import session_scope
+from readiness.certificates import EXPIRY_WARNING_DAYS
 from readiness.indicators.catalog import INDICATORS
 from readiness.snapshots import snapshot_trend
 
@@ -58,6 +60,7 @@ with session_scope(ctx.engine) as session:
         until=ctx.now,
     )
     trend = snapshot_trend(session, level="district", unit_code=code)
+    expiring = district_expiring(session, code, at=ctx.today)
 
 url = ctx.settings.database_url
 version = page_cache.version(url)
@@ -155,3 +158,30 @@ else:
         st.altair_chart(
             latency_lines(history, lang=lang, zone=ctx.settings.zone), width="stretch", height=360
         )
+
+st.subheader(t("district_certificates"))
+figures = st.columns(3)
+for column, key in zip(
+    figures,
+    [
+        "valid_certificates_per_signing_official",
+        "signing_officials_without_certificate",
+        "certificates_expiring_90d",
+    ],
+    strict=True,
+):
+    column.metric(indicator_label(key, lang), format_value(row[key], units[key], lang=lang))
+st.caption(t("expiring_certificates", days=EXPIRY_WARNING_DAYS))
+if expiring.empty:
+    st.info(t("no_expiring_certificates", days=EXPIRY_WARNING_DAYS))
+else:
+    shown_expiring = expiring.assign(
+        expires_on=[d.strftime("%d/%m/%Y") for d in expiring["expires_on"]]
+    ).rename(columns=lambda c: column_label(c, lang))
+    st.dataframe(
+        shown_expiring,
+        hide_index=True,
+        placeholder=t("no_data"),
+        width="stretch",
+        key="district_expiring",
+    )

@@ -1,5 +1,5 @@
-"""`ictr export computers|services`: the inventory as CSV or XLSX, in the importer's own
-columns."""
+"""`ictr export computers|services|certificates`: the inventory as CSV or XLSX, in the
+importer's own columns."""
 
 from __future__ import annotations
 
@@ -70,7 +70,27 @@ def services(
     typer.echo(f"{count} service figures written to {output}")
 
 
+def certificates(
+    output: Path = typer.Option(..., "-o", "--output", help="File to write (.csv or .xlsx)."),
+    fmt: str | None = typer.Option(
+        None, "--format", help="csv or xlsx (default: from the file name, else csv)."
+    ),
+    language: str = typer.Option(
+        "vi", "--headers", help="Header language: vi (Vietnamese labels) or en (canonical)."
+    ),
+) -> None:
+    """Export certificates with the columns `ictr import certificates` accepts."""
+    from inventory.export_certificates import export_certificates
+
+    engine = get_engine()
+    require_current_schema(engine)
+    with session_scope(engine) as session:
+        count = export_certificates(session, output, fmt=fmt, language=language)
+    typer.echo(f"{count} certificates written to {output}")
+
+
 def register(app: typer.Typer) -> None:
     export_app.command("computers")(computers)
     export_app.command("services")(services)
+    export_app.command("certificates")(certificates)
     app.add_typer(export_app, name="export")

@@ -1,7 +1,9 @@
-"""The options of `ictr import computers|agencies|points`, declared once; defaults from
-`ImportOptions` (inventory/importing/options.py)."""
+"""The options of `ictr import computers|agencies|points|services|certificates`, declared once;
+defaults from `ImportOptions` (inventory/importing/options.py)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
@@ -60,6 +62,25 @@ _UNIT_OF_NEW = option(
     ),
 )
 
+_AGENCY_OF_CERTIFICATES = option(
+    "agency",
+    str | None,
+    typer.Option(
+        DEFAULTS.agency,
+        "--agency",
+        help="Agency (code or name): of a list's rows whose agency is empty; of every "
+        "certificate file read (their O/OU then ignored).",
+    ),
+)
+_CRL = option(
+    "crl",
+    Path | None,
+    typer.Option(
+        DEFAULTS.crl,
+        "--crl",
+        help="Certificate revocation list (PEM or DER): its serials are marked revoked.",
+    ),
+)
 _PERIOD = option(
     "period",
     str | None,
@@ -79,4 +100,7 @@ agency_rows_options = shared_options([_SHEET, _DRY_RUN, _UNIT_OF_NEW], ImportOpt
 # Service figures belong to an agency and a period.
 service_rows_options = shared_options(
     [_SHEET, _DRY_RUN, _PERIOD, _AGENCY, _CREATE_AGENCIES, _UNIT_OF_CREATED], ImportOptions
+)
+certificate_options = shared_options(
+    [_SHEET, _DRY_RUN, _AGENCY_OF_CERTIFICATES, _CRL], ImportOptions
 )

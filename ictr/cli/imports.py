@@ -1,4 +1,5 @@
-"""`ictr import computers|agencies|points|services FILE`: load spreadsheets, all rows or none."""
+"""`ictr import computers|agencies|points|services|certificates FILE`: load spreadsheets (and
+certificate files), all rows or none."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import typer
 from ictr.cli.import_options import (
     FILE,
     agency_rows_options,
+    certificate_options,
     owned_rows_options,
     service_rows_options,
 )
@@ -18,8 +20,8 @@ from inventory.importing import ImportOptions, ImportReport, run_import
 from inventory.migrate import require_current_schema
 
 import_app = typer.Typer(
-    help="Import agencies, computers, connection points or service reports from CSV or "
-    "Excel (.xlsx) files.",
+    help="Import agencies, computers, connection points, service reports or certificates from "
+    "CSV or Excel (.xlsx) files (certificates also from their own files).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -63,9 +65,24 @@ def services(file: Path = FILE, *, options: ImportOptions) -> None:
     _run("services", file, options)
 
 
+@certificate_options
+def certificates(
+    file: Path = typer.Argument(
+        ...,
+        help="A list (CSV or .xlsx), a certificate file (.cer, .crt, .pem, .der, .p7b), "
+        "or a folder or .zip of certificate files.",
+    ),
+    *,
+    options: ImportOptions,
+) -> None:
+    """Import digital certificates (matched by serial) from lists or certificate files."""
+    _run("certificates", file, options)
+
+
 def register(app: typer.Typer) -> None:
     import_app.command("computers")(computers)
     import_app.command("agencies")(agencies)
     import_app.command("points")(points)
     import_app.command("services")(services)
+    import_app.command("certificates")(certificates)
     app.add_typer(import_app, name="import")

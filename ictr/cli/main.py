@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from ictr.cli import (
     boundaries,
+    certificates,
     database,
     db_maintenance,
     editor_password,
@@ -73,6 +74,7 @@ imports.register(app)
 boundaries.register(app)
 probe_cli.register(app)
 export.register(app)
+certificates.register(app)
 plan.register(app)
 editor_password.register(app)
 

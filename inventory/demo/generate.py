@@ -410,12 +410,13 @@ class _Generator:
                     revoked = issued + timedelta(days=rng.randint(30, 700))
                 self.data.certificates.append(
                     dict(
-                        serial=f"{serial:014X}",
+                        serial=f"{serial:X}",  # normalised, as the importer stores it
                         holder=self._person(),
                         agency_code=a["code"],
                         issued_on=issued,
                         expires_on=expires,
                         revoked_on=revoked,
+                        status="revoked" if revoked else "active",
                     )
                 )
 

@@ -298,12 +298,58 @@ SERVICE_COUNTS = (
     "dossiers_online",
     "dossiers_on_time",
 )
+CERTIFICATE_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "serial",
+        "Số hiệu chứng thư",
+        (
+            "Số hiệu CTS",
+            "Số serial",
+            "Số sê-ri",
+            "Serial",
+            "Serial number",
+            "Số hiệu",
+            "Mã chứng thư",
+        ),
+    ),
+    Column("holder", "Họ và tên", ("Họ tên", "Tên thuê bao", "Người sử dụng", "Holder", "Name")),
+    Column("title", "Chức vụ", ("Chức danh", "Title", "Position")),
+    Column("agency_code", "Mã cơ quan", ("Mã đơn vị", "Agency code")),
+    Column(
+        "agency",
+        "Cơ quan/đơn vị",
+        ("Cơ quan", "Đơn vị", "Tên cơ quan", "Tên đơn vị", "Đơn vị công tác", "Agency", "OU"),
+    ),
+    # A certificate file's O, tried when its OU names no agency.
+    Column("organisation", "Tổ chức", ("Organization", "O")),
+    Column(
+        "kind",
+        "Loại chứng thư",
+        ("Loại CTS", "Loại", "Loại chứng thư số", "Kind", "Type", "Certificate type"),
+    ),
+    Column(
+        "issued_on",
+        "Ngày hiệu lực",
+        ("Ngày có hiệu lực", "Hiệu lực từ", "Ngày cấp", "Valid from", "Issued", "Not before"),
+    ),
+    Column(
+        "expires_on",
+        "Ngày hết hạn",
+        ("Ngày hết hiệu lực", "Hiệu lực đến", "Hết hạn", "Valid to", "Expires", "Not after"),
+    ),
+    Column("status", "Tình trạng", ("Trạng thái", "Tình trạng chứng thư", "Status")),
+    Column("revoked_on", "Ngày thu hồi", ("Thu hồi ngày", "Revoked", "Revoked on")),
+    Column("email", "Thư điện tử", ("Email", "E-mail", "Địa chỉ email", "Hộp thư")),
+    Column("token", "Số token", ("Token", "Mã token", "Số hiệu token", "USB token")),
+    Column("file", "Tệp", ("File", "Tên tệp")),
+)
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "computers": COMPUTER_COLUMNS,
     "agencies": AGENCY_COLUMNS,
     "points": POINT_COLUMNS,
     "services": SERVICE_COLUMNS,
+    "certificates": CERTIFICATE_COLUMNS,
 }
 
 # At least one column of each group must be present in the file.
@@ -312,6 +358,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "agencies": (("name", "code"),),
     "points": (("code",),),
     "services": (("agency", "agency_code"), SERVICE_COUNTS),
+    "certificates": (("serial",),),
 }
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")

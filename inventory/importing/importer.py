@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from inventory.errors import IctrError
 from inventory.importing.agencies import import_agencies
+from inventory.importing.certificates import import_certificates
 from inventory.importing.computers import import_computers
 from inventory.importing.fields import Fields
 from inventory.importing.header import Located, locate_header, report_cells_without_header
@@ -18,6 +19,7 @@ from inventory.importing.points import import_points
 from inventory.importing.readers import Table, read_table
 from inventory.importing.report import ImportReport
 from inventory.importing.services import import_services
+from inventory.importing.x509_files import is_certificate_source, read_certificate_files
 from inventory.write_lock import locked_session
 
 
@@ -41,6 +43,7 @@ ENTITIES: dict[str, Importer] = {
     "agencies": import_agencies,
     "points": import_points,
     "services": import_services,
+    "certificates": import_certificates,
 }
 
 
@@ -98,7 +101,10 @@ def run_import(*, engine: Engine, entity: str, path: Path, options: ImportOption
     SQLite and PostgreSQL both discard an uncommitted transaction when the process dies,
     so an import killed half-way leaves the database as it was.
     """
-    table = read_table(path, options.sheet)
+    if entity == "certificates" and is_certificate_source(path):
+        table = read_certificate_files(path)  # certificate files rather than a list
+    else:
+        table = read_table(path, options.sheet)
     with locked_session(engine, *lock_names(entity, options)) as session:
         try:
             report = import_table(session=session, entity=entity, table=table, options=options)

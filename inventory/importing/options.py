@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -15,3 +16,4 @@ class ImportOptions:
     unit: str | None = None  # unit (code or name) of created agencies, when rows give none
     period: str | None = None  # reporting period of a file without a period column
     today: date | None = None  # "now" for refusing future dates; tests pin it
+    crl: Path | None = None  # certificates: a revocation list marking revoked serials

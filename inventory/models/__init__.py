@@ -14,7 +14,12 @@ SQLModel.metadata.naming_convention = {
 # ruff: noqa: E402
 
 from inventory.models.agencies import Agency, AgencyBase, AgencyKind
-from inventory.models.certificates import Certificate, CertificateBase
+from inventory.models.certificates import (
+    Certificate,
+    CertificateBase,
+    CertificateKind,
+    CertificateStatus,
+)
 from inventory.models.computers import Computer, ComputerBase, ComputerKind, ComputerStatus
 from inventory.models.network import (
     ConnectionPoint,
@@ -36,6 +41,8 @@ __all__ = [
     "AgencyKind",
     "Certificate",
     "CertificateBase",
+    "CertificateKind",
+    "CertificateStatus",
     "Computer",
     "ComputerBase",
     "ComputerKind",

@@ -7,7 +7,7 @@ counted (see `traceability` in docs/indicators.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,11 @@ from inventory.models import (
     ComputerStatus,
     ServiceFigure,
 )
+from inventory.models.certificates import valid_on
 from inventory.periods import period_bounds
+
+# Certificates expiring within this many days of the date are due for renewal.
+EXPIRY_WARNING_DAYS = 90
 
 
 def _frame(session: Session, statement: Any, columns: list[str]) -> pd.DataFrame:
@@ -143,24 +147,28 @@ _COUNT_COLUMNS = [
 
 def certificate_counts(
     session: Session, *, at: date, unit_codes: Collection[str] | None = None
-) -> pd.Series:
-    """Per agency: certificates valid on `at` (issued, not expired, not revoked).
+) -> pd.DataFrame:
+    """Per agency: certificates valid on `at` (`valid_on`: issued, not expired, not revoked
+    or suspended), and those of them that expire within EXPIRY_WARNING_DAYS of `at`.
 
     `unit_codes`: only the agencies sitting in these units, else all.
     """
-    valid = and_(
-        col(Certificate.issued_on) <= at,
-        col(Certificate.expires_on) >= at,
-        or_(col(Certificate.revoked_on).is_(None), col(Certificate.revoked_on) > at),
-    )
+    valid = valid_on(at)
     if unit_codes is not None:
         valid = and_(valid, col(Certificate.agency_id).in_(_agency_ids(unit_codes)))
+    soon = at + timedelta(days=EXPIRY_WARNING_DAYS)
     rows = session.execute(
-        select(col(Certificate.agency_id), func.count())
+        select(
+            col(Certificate.agency_id),
+            func.count(),
+            func.count().filter(col(Certificate.expires_on) <= soon),
+        )
         .where(valid)
         .group_by(col(Certificate.agency_id))
     ).all()
-    return pd.Series(dict(rows), name="certificates_valid", dtype="int64")
+    columns = ["certificates_valid", "certificates_expiring"]
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["agency_id", *columns])
+    return frame.set_index("agency_id").astype("int64")
 
 
 SERVICE_FIGURES = [

@@ -131,7 +131,13 @@ def unit_totals(
     agencies = base_counts.agency_counts(
         session, at=at, life_years=life_years, os_supported=os_supported, unit_codes=scope
     ).join(base_counts.certificate_counts(session, at=at, unit_codes=scope), on="agency_id")
-    agencies["certificates_valid"] = agencies["certificates_valid"].fillna(0).astype("int64")
+    for column in ("certificates_valid", "certificates_expiring"):
+        agencies[column] = agencies[column].fillna(0).astype("int64")
+    # Certificates are not tied to officials: an agency's signers beyond its valid
+    # certificates are the ones without one.
+    agencies["signers_without_certificate"] = (
+        agencies["signing_officials"] - agencies["certificates_valid"]
+    ).clip(lower=0)
     services = base_counts.service_counts(session, at=at, unit_codes=scope)
     points = point_counts(session, at=at, unit_codes=_point_units(session, level, scope))
 
@@ -193,6 +199,8 @@ def unit_totals(
                     "computers_known_age",
                     "purchase_year_sum",
                     "certificates_valid",
+                    "certificates_expiring",
+                    "signers_without_certificate",
                     "signing_officials",
                 ]
             },
