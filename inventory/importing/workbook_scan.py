@@ -112,10 +112,14 @@ def calamine_obstacle(path: Path, sheet: str | None) -> str | None:
         obstacle = obstacle or reason
         date_styles = _date_styles(xml[STYLES]) if STYLES in xml and not obstacle else set()
         for name, member in parts.items():
+            # Every part is inflated, whatever was found before: the cap holds for all.
             if name == sheet_part:
-                obstacle = obstacle or _scan_sheet(handle, member, budget, date_styles, date1904)
+                found = _scan_sheet(handle, member, budget, date_styles, date1904)
             elif name not in xml and _declares_dtd(_inflate(handle, member, budget)):
-                obstacle = obstacle or f"{name} has a DTD"
+                found = f"{name} has a DTD"
+            else:
+                continue
+            obstacle = obstacle or found
         return obstacle
 
 
@@ -248,16 +252,28 @@ def _scan_sheet(
     date_styles: set[bytes],
     date1904: bool,
 ) -> str | None:
+    chunks = _inflate(handle, member, budget)
+    try:
+        return _scan_chunks(chunks, date_styles, date1904)
+    finally:
+        for _ in chunks:  # the rest still counts against the cap
+            pass
+
+
+def _scan_chunks(chunks: Iterator[bytes], date_styles: set[bytes], date1904: bool) -> str | None:
     findings = _SheetFindings()
     limit = DATE_SERIAL_LIMIT - (DAYS_1900_TO_1904 if date1904 else 0)
     carry = b""
     inside = False  # within <sheetData>
-    for chunk in _inflate(handle, member, budget):
+    for chunk in chunks:
         data = carry + chunk
-        # Cut after the last closed cell, so no tag or cell is split between two pieces.
+        # Cut after the last closed cell, else before the last tag: no tag is split.
         cut = data.rfind(b"</c>")
-        cut = cut + 4 if cut >= 0 else data.rfind(b">") + 1
+        cut = cut + 4 if cut >= 0 else data.rfind(b"<")
+        cut = len(data) if cut < 0 else cut
         piece, carry = data[:cut], data[cut:]
+        if len(carry) > CHUNK:
+            return "an element longer than 8 MB"  # no cell is; carrying it on would crawl
         if b"!" in piece and b"<!" in piece:  # "!" alone is found ten times faster
             if b"<!DOCTYPE" in piece or b"<!ENTITY" in piece:
                 return "the sheet's XML has a DTD"
@@ -268,6 +284,8 @@ def _scan_sheet(
         if findings.obstacle:
             return findings.obstacle
     if carry.strip():
+        if b"<!" in carry:
+            return "the sheet's XML has a DTD, comments or CDATA"
         piece, inside = _sheet_data(carry, inside)
         _scan_piece(piece, findings, date_styles, limit)
     if findings.obstacle:
