@@ -190,7 +190,8 @@ def _read_with_calamine(path: Path, sheet: str | None) -> Table | None:
         padding: list[Cell] = [None] * first_column
         for number, row in enumerate(values, first_row + 1):
             if any(type(v) is not str or v.strip() for v in row):
-                rows.append(padding + [_calamine_cell(v) for v in row])
+                cells = [_calamine_cell(v) for v in row]
+                rows.append(padding + cells if first_column else cells)
                 numbers.append(number)
     return Table(f"{path.name} [{sheet}]", rows, numbers)
 

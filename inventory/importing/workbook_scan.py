@@ -1,11 +1,13 @@
 """Look inside an .xlsx zip before a reader parses it: refuse what no workbook is (thousands
-of parts, XML unpacking to more than 500 MB), and say whether calamine may read the sheet.
+of parts, unpacking to more than 500 MB), and say whether calamine may read the sheet.
 
-calamine (Rust) reads a sheet ten times faster than openpyxl, but it keeps the whole sheet in
-one rectangle of cells (32 bytes each, empty or not) and says less than openpyxl about odd
-cells. The scan finds, in one streaming pass over the sheet's XML, what calamine would read
-differently from openpyxl, and names it; the reader then uses openpyxl for that workbook:
+calamine (Rust) reads a sheet about ten times faster than openpyxl (docs/import.md, Speed),
+but it keeps the whole sheet in one rectangle of cells (32 bytes each, empty or not) and
+says less than openpyxl about odd cells. The scan finds, in one streaming pass over the
+sheet's XML, what calamine would read differently from openpyxl, and names it; the reader
+then uses openpyxl for that workbook:
 
+- no `[Content_Types].xml`: openpyxl refuses such a package, calamine reads it;
 - a DTD (`<!DOCTYPE`, `<!ENTITY`) in any part: calamine ignores it, openpyxl parses through
   defusedxml and refuses entity declarations, as before;
 - error cells (`#N/A`, `#DIV/0!`): calamine reads them as empty cells;
@@ -19,7 +21,9 @@ differently from openpyxl, and names it; the reader then uses openpyxl for that 
   it whole, and a sheet with one cell in A1 and one in XFD1048576 aborts the process.
 
 The sizes a zip's directory claims are the writer's word: members are inflated here from
-their compressed bytes, so the 500 MB cap holds whatever the directory says.
+their compressed bytes, so the 500 MB cap holds whatever the directory says. Whatever
+calamine itself fails on, the reader also hands to openpyxl, which reads it or names the row
+or XML line at fault.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from inventory.errors import IctrError
 
 # A workbook has a few dozen parts; each one costs a directory entry to look at.
 MAX_PARTS = 10_000
-# What all XML parts together may unpack to: a 100,000-row sheet is about 80 MB.
+# What all parts together may unpack to: a 100,000-row sheet is about 80 MB of XML.
 MAX_XML_BYTES = 500 * 2**20
 # The largest rectangle of cells calamine may be given (32 bytes each, 830 MB): references
 # up to row 999,999 and column Z. A sheet that may be larger is read by openpyxl, row by row.
@@ -95,7 +99,8 @@ def calamine_obstacle(path: Path, sheet: str | None) -> str | None:
                 f"dozen); refused"
             )
         budget = _Budget(path.name)
-        parts = {m.filename: m for m in members if m.filename.endswith((".xml", ".rels"))}
+        # Every part, not only those named .xml: a reader may find its XML under any name.
+        parts = {m.filename: m for m in members}
         if any(m.compress_type not in (ZIP_STORED, ZIP_DEFLATED) for m in parts.values()):
             # openpyxl reads through zipfile, which stops at the sizes the directory claims.
             budget.spend(sum(m.file_size for m in parts.values()))
@@ -124,7 +129,7 @@ def calamine_obstacle(path: Path, sheet: str | None) -> str | None:
 
 
 class _Budget:
-    """The bytes all XML parts may still unpack to."""
+    """The bytes all parts may still unpack to."""
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -134,7 +139,7 @@ class _Budget:
         self.left -= size
         if self.left < 0:
             raise IctrError(
-                f"{self.name}: the workbook's XML unpacks to more than "
+                f"{self.name}: the workbook unpacks to more than "
                 f"{MAX_XML_BYTES // 2**20} MB (a zip bomb?); refused"
             )
 
