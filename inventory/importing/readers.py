@@ -25,6 +25,7 @@ from zipfile import BadZipFile, LargeZipFile
 from defusedxml import DefusedXmlException
 
 from inventory.errors import IctrError
+from inventory.importing.workbook_scan import calamine_obstacle
 from inventory.spreadsheet_text import from_csv_text
 
 logger = logging.getLogger(__name__)
@@ -130,10 +131,18 @@ def _brief(exc: BaseException) -> str:
 
 
 def read_xlsx(path: Path, sheet: str | None = None) -> Table:
+    """Read a workbook's sheet with calamine; with openpyxl where the scan of the zip finds
+    what calamine reads differently (see workbook_scan) or calamine fails (openpyxl then
+    names the row, or the XML line and column, where calamine says only what went wrong)."""
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        return _read_workbook(path, sheet)
+        obstacle = calamine_obstacle(path, sheet)
+        table = _read_with_calamine(path, sheet) if obstacle is None else None
+        if table is None:
+            logger.debug("reading %s with openpyxl: %s", path, obstacle or "calamine failed")
+            table = _read_workbook(path, sheet)
+        return table
     except (InvalidFileException, BadZipFile, LargeZipFile, zlib.error, EOFError) as exc:
         raise IctrError(
             f"cannot open {path.name} as an Excel .xlsx workbook: a damaged or truncated "
@@ -145,6 +154,59 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Table:
         raise IctrError(_bad_workbook(path, exc.__cause__ or exc)) from None
     except SyntaxError as exc:  # expat's ParseError and lxml's errors are SyntaxErrors
         raise IctrError(_bad_workbook(path, exc)) from None
+
+
+def _read_with_calamine(path: Path, sheet: str | None) -> Table | None:
+    """The sheet's rows, or None when calamine cannot read the file."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    try:
+        workbook = CalamineWorkbook.from_path(path)
+    except Exception:  # noqa: BLE001 - whatever it is, openpyxl reads or names it
+        logger.debug("calamine cannot open %s", path, exc_info=True)
+        return None
+    with workbook:
+        worksheets = [m.name for m in workbook.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        if not worksheets:
+            raise IctrError(f"{path.name} has no worksheet")
+        if sheet is None:
+            sheet = worksheets[0]
+        elif sheet not in worksheets:
+            names = ", ".join(repr(n) for n in workbook.sheet_names)
+            raise IctrError(f"{path.name} has no sheet {sheet!r}; sheets: {names}")
+        try:
+            data = workbook.get_sheet_by_name(sheet)
+            values = data.to_python(skip_empty_area=True)
+        except Exception:  # noqa: BLE001 - a bad cell (a date beyond Python's), say
+            logger.debug("calamine cannot read %s [%s]", path, sheet, exc_info=True)
+            return None
+        start = data.start
+    rows: list[list[Cell]] = []
+    numbers: list[int] = []
+    if start is not None:
+        # calamine's rows begin at the first used row and column: Excel's numbers count from
+        # A1, and the columns left of the first used one are kept as empty cells.
+        first_row, first_column = start
+        padding: list[Cell] = [None] * first_column
+        for number, row in enumerate(values, first_row + 1):
+            if any(type(v) is not str or v.strip() for v in row):
+                cells = [_calamine_cell(v) for v in row]
+                rows.append(padding + cells if first_column else cells)
+                numbers.append(number)
+    return Table(f"{path.name} [{sheet}]", rows, numbers)
+
+
+def _calamine_cell(value: object) -> Cell:
+    """A cell as openpyxl gives it (the rest of the importer was written against it): empty
+    cells None, whole numbers int (Excel stores every number as a double and writes whole
+    ones without a fraction), times and durations as text."""
+    if isinstance(value, str):
+        return _nfc(value) if value else None
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, int | date):  # also bool and datetime
+        return value
+    return str(value)  # datetime.time, datetime.timedelta
 
 
 def _bad_workbook(path: Path, cause: BaseException) -> str:
