@@ -3,9 +3,11 @@ importer's own columns."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from sqlmodel import Session
 
 from inventory.db import get_engine, session_scope
 from inventory.export import export_computers
@@ -18,11 +20,25 @@ export_app = typer.Typer(
 )
 
 
+OUTPUT = typer.Option(..., "-o", "--output", help="File to write (.csv or .xlsx).")
+FORMAT = typer.Option(None, "--format", help="csv or xlsx (default: from the file name, else csv).")
+HEADERS = typer.Option(
+    "vi", "--headers", help="Header language: vi (Vietnamese labels) or en (canonical)."
+)
+
+
+def _export(what: str, output: Path, write: Callable[[Session], int]) -> None:
+    """Run one export in a session of the current schema and say how many rows it wrote."""
+    engine = get_engine()
+    require_current_schema(engine)
+    with session_scope(engine) as session:
+        count = write(session)
+    typer.echo(f"{count} {what} written to {output}")
+
+
 def computers(
-    output: Path = typer.Option(..., "-o", "--output", help="File to write (.csv or .xlsx)."),
-    fmt: str | None = typer.Option(
-        None, "--format", help="csv or xlsx (default: from the file name, else csv)."
-    ),
+    output: Path = OUTPUT,
+    fmt: str | None = FORMAT,
     district: str | None = typer.Option(
         None, "--district", help="Only this district (GSO code or name), communes included."
     ),
@@ -30,15 +46,13 @@ def computers(
     status: str | None = typer.Option(
         None, "--status", help="Only this status (in_use, spare, broken, retired, or Vietnamese)."
     ),
-    language: str = typer.Option(
-        "vi", "--headers", help="Header language: vi (Vietnamese labels) or en (canonical)."
-    ),
+    language: str = HEADERS,
 ) -> None:
     """Export computers with the columns `ictr import computers` accepts."""
-    engine = get_engine()
-    require_current_schema(engine)
-    with session_scope(engine) as session:
-        count = export_computers(
+    _export(
+        "computers",
+        output,
+        lambda session: export_computers(
             session,
             output,
             fmt=fmt,
@@ -46,47 +60,31 @@ def computers(
             agency=agency,
             status=status,
             language=language,
-        )
-    typer.echo(f"{count} computers written to {output}")
+        ),
+    )
 
 
-def services(
-    output: Path = typer.Option(..., "-o", "--output", help="File to write (.csv or .xlsx)."),
-    fmt: str | None = typer.Option(
-        None, "--format", help="csv or xlsx (default: from the file name, else csv)."
-    ),
-    language: str = typer.Option(
-        "vi", "--headers", help="Header language: vi (Vietnamese labels) or en (canonical)."
-    ),
-) -> None:
+def services(output: Path = OUTPUT, fmt: str | None = FORMAT, language: str = HEADERS) -> None:
     """Export the service figures (per agency and period) with the columns
     `ictr import services` accepts."""
     from inventory.export_services import export_services
 
-    engine = get_engine()
-    require_current_schema(engine)
-    with session_scope(engine) as session:
-        count = export_services(session, output, fmt=fmt, language=language)
-    typer.echo(f"{count} service figures written to {output}")
+    _export(
+        "service figures",
+        output,
+        lambda session: export_services(session, output, fmt=fmt, language=language),
+    )
 
 
-def certificates(
-    output: Path = typer.Option(..., "-o", "--output", help="File to write (.csv or .xlsx)."),
-    fmt: str | None = typer.Option(
-        None, "--format", help="csv or xlsx (default: from the file name, else csv)."
-    ),
-    language: str = typer.Option(
-        "vi", "--headers", help="Header language: vi (Vietnamese labels) or en (canonical)."
-    ),
-) -> None:
+def certificates(output: Path = OUTPUT, fmt: str | None = FORMAT, language: str = HEADERS) -> None:
     """Export certificates with the columns `ictr import certificates` accepts."""
     from inventory.export_certificates import export_certificates
 
-    engine = get_engine()
-    require_current_schema(engine)
-    with session_scope(engine) as session:
-        count = export_certificates(session, output, fmt=fmt, language=language)
-    typer.echo(f"{count} certificates written to {output}")
+    _export(
+        "certificates",
+        output,
+        lambda session: export_certificates(session, output, fmt=fmt, language=language),
+    )
 
 
 def register(app: typer.Typer) -> None:
