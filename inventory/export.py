@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from inventory.errors import IctrError
 from inventory.importing.agency_match import AgencyMatcher
-from inventory.importing.columns import COMPUTER_COLUMNS
+from inventory.importing.columns import COMPUTER_COLUMNS, Column
 from inventory.importing.values import BadValue, computer_status
 from inventory.models import AdminUnit, Agency, Computer, ComputerKind, ComputerStatus
 from inventory.spreadsheet_text import XlsxTextError, csv_cell, xlsx_cells, xlsx_file
@@ -57,12 +57,27 @@ STATUS_WORDS = {
 }
 
 
-def headers(language: str = "vi") -> list[str]:
-    """Vietnamese labels (the default) or the canonical English names."""
+def export_headers(
+    columns: Sequence[Column], names: Sequence[str], language: str = "vi"
+) -> list[str]:
+    """The header of an export of `names`: the importer's Vietnamese labels (the default) or
+    the canonical English names, both of which `columns` (the importer's table) reads back."""
     if language not in ("vi", "en"):
         raise IctrError(f"unknown header language {language!r}: choose vi or en")
-    labels = {c.name: c.label for c in COMPUTER_COLUMNS}
-    return [labels[n] if language == "vi" else n for n in EXPORT_COLUMNS]
+    labels = {c.name: c.label for c in columns}
+    return [labels[n] if language == "vi" else n for n in names]
+
+
+def headers(language: str = "vi") -> list[str]:
+    return export_headers(COMPUTER_COLUMNS, EXPORT_COLUMNS, language)
+
+
+def export_format(path: Path, fmt: str | None) -> str:
+    """`fmt`, else the file's extension, else csv; one of FORMATS."""
+    fmt = fmt or (path.suffix.lower().lstrip(".") if path.suffix else "csv")
+    if fmt not in FORMATS:
+        raise IctrError(f"unknown export format {fmt!r}: choose csv or xlsx")
+    return fmt
 
 
 def select_computers(
@@ -175,8 +190,8 @@ def write_xlsx(
     rows: list[list[Any]],
     title: str,
     *,
-    date_columns: Sequence[str] = ("purchase_date", "last_audit"),
-    columns: Sequence[str] = EXPORT_COLUMNS,
+    columns: Sequence[str],
+    date_columns: Sequence[str] = (),
 ) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -209,6 +224,27 @@ def write_xlsx(
                 ) from None
 
 
+def write_table(
+    path: Path,
+    fmt: str,
+    header: Sequence[str],
+    rows: list[list[Any]],
+    *,
+    title: str,
+    columns: Sequence[str],
+    date_columns: Sequence[str] = (),
+) -> None:
+    """Write an export as CSV or as an XLSX sheet named `title`; a file that cannot be
+    written is one error naming it."""
+    try:
+        if fmt == "xlsx":
+            write_xlsx(path, header, rows, title, columns=columns, date_columns=date_columns)
+        else:
+            write_csv(path, header, rows)
+    except OSError as exc:
+        raise IctrError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def export_computers(
     session: Session,
     path: Path,
@@ -220,16 +256,16 @@ def export_computers(
     language: str = "vi",
 ) -> int:
     """Write the selected computers to `path`; returns how many."""
-    fmt = fmt or (path.suffix.lower().lstrip(".") if path.suffix else "csv")
-    if fmt not in FORMATS:
-        raise IctrError(f"unknown export format {fmt!r}: choose csv or xlsx")
+    fmt = export_format(path, fmt)
     selected = select_computers(session, district=district, agency=agency, status=status)
     rows = [_cells(c, a, for_xlsx=fmt == "xlsx") for c, a in selected]
-    try:
-        if fmt == "xlsx":
-            write_xlsx(path, headers(language), rows, "Máy tính")
-        else:
-            write_csv(path, headers(language), rows)
-    except OSError as exc:
-        raise IctrError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_table(
+        path,
+        fmt,
+        headers(language),
+        rows,
+        title="Máy tính",
+        columns=EXPORT_COLUMNS,
+        date_columns=("purchase_date", "last_audit"),
+    )
     return len(rows)

@@ -9,8 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from inventory.errors import IctrError
-from inventory.export import FORMATS, write_csv, write_xlsx
+from inventory.export import export_format, export_headers, write_table
 from inventory.importing.columns import CERTIFICATE_COLUMNS
 from inventory.models import Agency, Certificate, CertificateKind, CertificateStatus
 
@@ -38,10 +37,7 @@ STATUS_WORDS = {
 
 
 def headers(language: str = "vi") -> list[str]:
-    if language not in ("vi", "en"):
-        raise IctrError(f"unknown header language {language!r}: choose vi or en")
-    labels = {c.name: c.label for c in CERTIFICATE_COLUMNS}
-    return [labels[n] if language == "vi" else n for n in EXPORT_COLUMNS]
+    return export_headers(CERTIFICATE_COLUMNS, EXPORT_COLUMNS, language)
 
 
 def _cells(certificate: Certificate, agency: Agency, *, for_xlsx: bool) -> list[Any]:
@@ -71,27 +67,20 @@ def export_certificates(
     session: Session, path: Path, *, fmt: str | None = None, language: str = "vi"
 ) -> int:
     """Write every certificate to `path` (by serial); returns how many."""
-    fmt = fmt or (path.suffix.lower().lstrip(".") if path.suffix else "csv")
-    if fmt not in FORMATS:
-        raise IctrError(f"unknown export format {fmt!r}: choose csv or xlsx")
+    fmt = export_format(path, fmt)
     query = (
         select(Certificate, Agency)
         .join(Agency, col(Agency.id) == col(Certificate.agency_id))
         .order_by(col(Certificate.serial))
     )
     rows = [_cells(c, a, for_xlsx=fmt == "xlsx") for c, a in session.exec(query).all()]
-    try:
-        if fmt == "xlsx":
-            write_xlsx(
-                path,
-                headers(language),
-                rows,
-                "Chứng thư số",
-                date_columns=DATE_COLUMNS,
-                columns=EXPORT_COLUMNS,
-            )
-        else:
-            write_csv(path, headers(language), rows)
-    except OSError as exc:
-        raise IctrError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_table(
+        path,
+        fmt,
+        headers(language),
+        rows,
+        title="Chứng thư số",
+        columns=EXPORT_COLUMNS,
+        date_columns=DATE_COLUMNS,
+    )
     return len(rows)

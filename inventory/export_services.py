@@ -8,8 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from inventory.errors import IctrError
-from inventory.export import FORMATS, write_csv, write_xlsx
+from inventory.export import export_format, export_headers, write_table
 from inventory.importing.columns import SERVICE_COLUMNS, SERVICE_COUNTS
 from inventory.models import Agency, ServiceFigure
 
@@ -17,11 +16,7 @@ EXPORT_COLUMNS = ("agency_code", "agency", "unit", "period", *SERVICE_COUNTS)
 
 
 def headers(language: str = "vi") -> list[str]:
-    """Vietnamese labels (the default) or the canonical English names."""
-    if language not in ("vi", "en"):
-        raise IctrError(f"unknown header language {language!r}: choose vi or en")
-    labels = {c.name: c.label for c in SERVICE_COLUMNS}
-    return [labels[n] if language == "vi" else n for n in EXPORT_COLUMNS]
+    return export_headers(SERVICE_COLUMNS, EXPORT_COLUMNS, language)
 
 
 def export_services(
@@ -29,9 +24,7 @@ def export_services(
 ) -> int:
     """Write every figure of an agency, by agency and period, to `path`; returns how many.
     The period is written in its stored form (2020, 2026Q3, 2026-11), as text."""
-    fmt = fmt or (path.suffix.lower().lstrip(".") if path.suffix else "csv")
-    if fmt not in FORMATS:
-        raise IctrError(f"unknown export format {fmt!r}: choose csv or xlsx")
+    fmt = export_format(path, fmt)
     selected = session.exec(
         select(ServiceFigure, Agency)
         .join(Agency, col(Agency.id) == col(ServiceFigure.agency_id))
@@ -47,11 +40,5 @@ def export_services(
         ]
         for figure, agency in selected
     ]
-    try:
-        if fmt == "xlsx":
-            write_xlsx(path, headers(language), rows, "Dịch vụ công")
-        else:
-            write_csv(path, headers(language), rows)
-    except OSError as exc:
-        raise IctrError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_table(path, fmt, headers(language), rows, title="Dịch vụ công", columns=EXPORT_COLUMNS)
     return len(rows)
