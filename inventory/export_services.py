@@ -9,8 +9,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from inventory.export import export_format, export_headers, write_table
-from inventory.importing.columns import SERVICE_COLUMNS, SERVICE_COUNTS
+from inventory.importing.columns import SERVICE_COLUMNS
 from inventory.models import Agency, ServiceFigure
+from inventory.models.services import SERVICE_COUNTS
 
 EXPORT_COLUMNS = ("agency_code", "agency", "unit", "period", *SERVICE_COUNTS)
 

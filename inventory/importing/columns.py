@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from inventory.errors import IctrError
+from inventory.models.services import SERVICE_COUNTS
 from inventory.text_keys import compact
 
 
@@ -288,15 +289,6 @@ SERVICE_COLUMNS: tuple[Column, ...] = (
             "Resolved on time",
         ),
     ),
-)
-SERVICE_COUNTS = (
-    "procedures",
-    "procedures_level3",
-    "procedures_level4",
-    "procedures_cut_30",
-    "dossiers_received",
-    "dossiers_online",
-    "dossiers_on_time",
 )
 CERTIFICATE_COLUMNS: tuple[Column, ...] = (
     Column(

@@ -19,7 +19,6 @@ from sqlmodel import Session, select
 
 from inventory.errors import IctrError
 from inventory.importing.agency_columns import RowAgencies
-from inventory.importing.columns import SERVICE_COUNTS
 from inventory.importing.fields import Fields
 from inventory.importing.header import Located
 from inventory.importing.options import ImportOptions
@@ -29,6 +28,7 @@ from inventory.importing.total_rows import check_totals, is_total_row
 from inventory.importing.unit_match import UnitMatcher, row_units
 from inventory.importing.values import BadValue, whole
 from inventory.models import ServiceFigure
+from inventory.models.services import SERVICE_COUNTS
 from inventory.periods import PeriodError, canonical_period, period_bounds
 from inventory.upsert import upsert_by_key
 

@@ -9,6 +9,17 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# The figures a period's report gives for an agency, in the order files and exports use.
+SERVICE_COUNTS = (
+    "procedures",
+    "procedures_level3",
+    "procedures_level4",
+    "procedures_cut_30",
+    "dossiers_received",
+    "dossiers_online",
+    "dossiers_on_time",
+)
+
 
 class ServiceFigureBase(SQLModel):
     unit_code: str = Field(foreign_key="admin_unit.code", max_length=5, index=True)

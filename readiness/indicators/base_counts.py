@@ -24,6 +24,7 @@ from inventory.models import (
     ServiceFigure,
 )
 from inventory.models.certificates import valid_on
+from inventory.models.services import SERVICE_COUNTS
 from inventory.periods import period_bounds
 
 # Certificates expiring within this many days of the date are due for renewal.
@@ -171,17 +172,6 @@ def certificate_counts(
     return frame.set_index("agency_id").astype("int64")
 
 
-SERVICE_FIGURES = [
-    "procedures",
-    "procedures_level3",
-    "procedures_level4",
-    "procedures_cut_30",
-    "dossiers_received",
-    "dossiers_online",
-    "dossiers_on_time",
-]
-
-
 def service_counts(
     session: Session, *, at: date, unit_codes: Collection[str] | None = None
 ) -> pd.DataFrame:
@@ -194,7 +184,7 @@ def service_counts(
     else the unit they were reported for. `unit_codes`: only figures belonging there.
     """
     belongs = func.coalesce(col(Agency.unit_code), col(ServiceFigure.unit_code))
-    columns = ["unit_code", "agency_id", "period", *SERVICE_FIGURES]
+    columns = ["unit_code", "agency_id", "period", *SERVICE_COUNTS]
     # The periods are few (tens): rank the ended ones in Python, latest end first, then the
     # longest; the database then keeps each agency's best-ranked row in one pass.
     periods = session.execute(select(col(ServiceFigure.period)).distinct()).scalars().all()
@@ -223,7 +213,7 @@ def service_counts(
             belongs,
             col(ServiceFigure.agency_id),
             col(ServiceFigure.period),
-            *[getattr(ServiceFigure, c) for c in SERVICE_FIGURES],
+            *[getattr(ServiceFigure, c) for c in SERVICE_COUNTS],
         )
         .join(
             best,

@@ -20,6 +20,7 @@ from sqlmodel import Session, col
 
 from inventory.errors import IctrError
 from inventory.models import Agency, AgencyKind, ConnectionPoint
+from inventory.models.services import SERVICE_COUNTS
 from probes.history.point_status import MEASURED, UP
 from readiness.indicators import base_counts
 from readiness.indicators.catalog import INDICATORS, LEVELS
@@ -206,7 +207,7 @@ def unit_totals(
             },
         },
     )
-    s = _sums(service_rows, n, {c: services[c] for c in base_counts.SERVICE_FIGURES})
+    s = _sums(service_rows, n, {c: services[c] for c in SERVICE_COUNTS})
     periods = np.full(n, None, dtype=object)
     found = service_rows >= 0
     for row, group in services["period"][found].groupby(service_rows[found]):
@@ -314,7 +315,7 @@ def long_table(figures: Figures) -> pd.DataFrame:
             "period": np.concatenate(
                 [
                     figures.service_periods
-                    if INDICATORS[key].numerator in base_counts.SERVICE_FIGURES
+                    if INDICATORS[key].numerator in SERVICE_COUNTS
                     else np.full(n, None, dtype=object)
                     for key in keys
                 ]
