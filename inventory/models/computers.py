@@ -46,6 +46,8 @@ class ComputerBase(SQLModel):
         default=ComputerStatus.in_use, sa_type=enum_type(ComputerStatus, "computer_status")
     )
     last_audit: date | None = None
+    # The day it left service; a retired computer without it never counts, as before eras.
+    retired_on: date | None = None
     # Why the OS cannot be upgraded when it is out of support (old CPU, too little RAM...).
     os_upgrade_blocker: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=2000)
@@ -64,3 +66,16 @@ class Computer(ComputerBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     asset_tag: str = Field(min_length=1, max_length=64, unique=True)
+
+
+def in_service_at(computer: ComputerBase, at: date) -> bool:
+    """Whether the computer counts on day `at`: bought by then (no purchase data: counts)
+    and not retired by then (retired with no day: never counts, as before eras)."""
+    if computer.purchase_date is not None:
+        if computer.purchase_date > at:
+            return False
+    elif computer.purchase_year is not None and computer.purchase_year > at.year:
+        return False
+    if computer.retired_on is not None:
+        return computer.retired_on > at
+    return computer.status != ComputerStatus.retired
