@@ -153,7 +153,7 @@ class UnitMatcher:
         except BadValue as exc:
             other = next((e for e in ERAS if e != era and self._fits(e, raw, level)), None)
             if other is not None:
-                raise BadValue(f"{exc}; {self._other_era(era, other)}") from None
+                raise BadValue(self._other_era(era, other)) from None
             raise
 
     def _fits(self, era: Era, raw: str, level: UnitLevel | None) -> bool:
@@ -165,8 +165,8 @@ class UnitMatcher:
 
     def _other_era(self, era: Era, other: Era) -> str:
         return (
-            f"this is a unit of the {other.year} structure, and the file is read in the "
-            f"{era.year} structure ({self.how}): one file, one era (split it, or give --era)"
+            f"a unit of the {other.year} structure, but the file is read in the {era.year} "
+            f"structure ({self.how}): one file, one era (split it, or give --era)"
         )
 
     def named(self, value: object) -> set[str]:
