@@ -148,9 +148,12 @@ class UnitMatcher:
                 raise BadValue("not a unit code (a GSO code, or one followed by @2025)") from None
             if key_era != era:
                 raise BadValue(self._other_era(era, key_era))
+        units = self.eras[era.year]
         try:
-            return self.eras[era.year].find(raw, level, within)
-        except BadValue as exc:
+            return units.find(raw, level, within)
+        except BadValue:
+            if level is not None and level not in units.levels:
+                raise  # "no districts in 2025" says more than "a 2020 district"
             other = next((e for e in ERAS if e != era and self._fits(e, raw, level)), None)
             if other is not None:
                 raise BadValue(self._other_era(era, other)) from None
