@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
+from inventory.eras import split_unit_key
 from inventory.importing.fields import INVALID, Fields, is_blank
 from inventory.importing.header import Located
 from inventory.importing.options import ImportOptions
@@ -45,18 +46,34 @@ class _Agency:
     def __str__(self) -> str:
         return f"{self.name!r} ({self.unit_code})"
 
+    def exists_on(self, day: date) -> bool:
+        """Its unit's structure is in force and the agency itself is."""
+        return (
+            split_unit_key(self.unit_code)[0].covers(day)
+            and (self.valid_from is None or self.valid_from <= day)
+            and (self.valid_to is None or day <= self.valid_to)
+        )
+
 
 @dataclass(frozen=True)
 class _Side:
-    """Where one side of a succession (the old agency or its successor) is read from."""
+    """Where one side of a succession (the old agency or its successor) is read from, and
+    on which day, from the succession's, it must exist."""
 
     code: str
     name: str
     unit: str
+    days_after: int
+
+    def cell(self, fields: Fields, i: int) -> str:
+        """The column that names this side's agency in row `i`: its code, else its name."""
+        if fields.has(self.code) and not is_blank(fields.raw(self.code)[i]):
+            return self.code
+        return self.name if fields.has(self.name) else self.code
 
 
-OLD = _Side("agency_code", "agency", "unit")
-NEW = _Side("successor_code", "successor", "successor_unit")
+OLD = _Side("agency_code", "agency", "unit", -1)
+NEW = _Side("successor_code", "successor", "successor_unit", 0)
 
 
 class _Agencies:
@@ -72,15 +89,17 @@ class _Agencies:
             self.by_name.setdefault(fold(a.name), []).append(a)
         self.units = units
 
-    def find(self, code: Any, name: Any, unit: Any) -> tuple[int, str]:
-        """(agency id, "") or (INVALID, the column at fault) with the reason raised."""
+    def find(self, code: Any, name: Any, unit: Any, on: date | None) -> int:
+        """The agency a row's cells name; a name several agencies hold is narrowed by the
+        unit cell (either era), then to those in existence `on` that day. `_Refused` names
+        the cell at fault."""
         if not is_blank(code):
             found = self.by_code.get(compact(text(code)))
             if found is None:
                 raise _Refused("code", "no agency with this code")
             if not is_blank(name) and fold(text(name)) != fold(found.name):
                 raise _Refused("code", f"this code is agency {found.name!r}, not {text(name)!r}")
-            return found.id, ""
+            return found.id
         if is_blank(name):
             raise _Refused("name", "the agency is missing (fill its code or name)")
         candidates = self.by_name.get(fold(text(name)), [])
@@ -92,10 +111,14 @@ class _Agencies:
         if not candidates:
             where = "" if is_blank(unit) else " in this unit"
             raise _Refused("name", f"no agency with this name{where}")
+        if len(candidates) > 1 and on is not None:
+            candidates = [a for a in candidates if a.exists_on(on)] or candidates
         if len(candidates) > 1:
             listed = ", ".join(sorted(str(a) for a in candidates))
-            raise _Refused("name", f"several agencies have this name ({listed}): give the unit")
-        return candidates[0].id, ""
+            raise _Refused(
+                "name", f"several agencies have this name ({listed}): give the unit or the code"
+            )
+        return candidates[0].id
 
 
 class _Refused(BadValue):
@@ -104,13 +127,14 @@ class _Refused(BadValue):
         self.column = column
 
 
-def _side(fields: Fields, side: _Side, agencies: _Agencies) -> list[Any]:
+def _side(fields: Fields, side: _Side, agencies: _Agencies, days: list[Any]) -> list[Any]:
     """The agency id of each row's side, INVALID where it names none (the row failed)."""
     codes, names, units = (fields.raw(c) for c in (side.code, side.name, side.unit))
     out: list[Any] = []
     for i in range(len(fields)):
+        on = days[i] + timedelta(days=side.days_after) if isinstance(days[i], date) else None
         try:
-            found, _ = agencies.find(codes[i], names[i], units[i])
+            found: Any = agencies.find(codes[i], names[i], units[i], on)
         except _Refused as exc:
             column = {"code": side.code, "name": side.name, "unit": side.unit}[exc.column]
             if column == side.name and not fields.has(side.name):
@@ -133,8 +157,8 @@ def import_successions(
     today = options.today or date.today()
     days = fields.parse("succeeded_on", partial(audit_date, today=today))
     agencies = _Agencies(session, UnitMatcher.load(session, options))
-    olds = _side(fields, OLD, agencies)
-    news = _side(fields, NEW, agencies)
+    olds = _side(fields, OLD, agencies, days)
+    news = _side(fields, NEW, agencies, days)
     stored = {
         s.agency_id: (s.successor_id, s.succeeded_on)
         for s in session.exec(select(AgencySuccession)).all()
@@ -149,8 +173,7 @@ def import_successions(
             fields.fail(i, "succeeded_on", None, "the date is missing (the successor's first day)")
         if i in fields.bad:
             continue
-        old_column = OLD.name if fields.has(OLD.name) else OLD.code
-        new_column = NEW.name if fields.has(NEW.name) else NEW.code
+        old_column, new_column = OLD.cell(fields, i), NEW.cell(fields, i)
         if old == new:
             fields.fail(i, new_column, fields.raw(new_column)[i], "an agency cannot succeed itself")
             continue
@@ -166,8 +189,10 @@ def import_successions(
         planned[old] = (new, day)
         rows.append((i, dict(agency_id=old, successor_id=new, succeeded_on=day)))
     for i, row in rows:
-        _check_dates(fields, i, row, agencies, planned)
-        _check_cycle(fields, i, row, agencies, planned)
+        # A cycle always breaks a date too (each agency ends before the other begins): the
+        # cycle is what to fix.
+        if not _check_cycle(fields, i, row, agencies, planned):
+            _check_dates(fields, i, row, agencies, planned)
     if report.errors:
         return
     report.counts = upsert_by_key(session, AgencySuccession, "agency_id", [r for _, r in rows])
@@ -201,11 +226,21 @@ def _check_dates(
             f"on {shown}",
         )
     last = _valid_to(agencies, new.id, planned)
-    if (new.valid_from is not None and new.valid_from > day) or (last is not None and last < day):
+    era = split_unit_key(new.unit_code)[0]
+    if era.valid_from is not None and era.valid_from > day:
+        column = NEW.cell(fields, i)
+        fields.fail(
+            i,
+            column,
+            fields.raw(column)[i],
+            f"the successor {new} is in a unit of the {era.year} structure, which exists "
+            f"from {era.valid_from:%d/%m/%Y}, not on {shown}",
+        )
+    elif (new.valid_from is not None and new.valid_from > day) or (last is not None and last < day):
         span = (f"from {new.valid_from:%d/%m/%Y}" if new.valid_from else "from the start") + (
             f" until {last:%d/%m/%Y}" if last else ""
         )
-        column = NEW.name if fields.has(NEW.name) else NEW.code
+        column = NEW.cell(fields, i)
         fields.fail(
             i,
             column,
@@ -220,16 +255,19 @@ def _check_cycle(
     row: dict[str, Any],
     agencies: _Agencies,
     planned: dict[int, tuple[int, date]],
-) -> None:
-    """Following successors from this row's must never come back to its old agency."""
+) -> bool:
+    """Following successors from this row's must never come back to its old agency.
+    True when it does (the row failed)."""
     start = row["agency_id"]
     chain = [start, row["successor_id"]]
     while chain[-1] in planned and chain[-1] != start and len(chain) <= len(planned) + 1:
         chain.append(planned[chain[-1]][0])
     if chain[-1] == start:
-        column = NEW.name if fields.has(NEW.name) else NEW.code
+        column = NEW.cell(fields, i)
         path = " → ".join(agencies.by_id[a].name for a in chain)
         fields.fail(i, column, fields.raw(column)[i], f"a cycle of successions: {path}")
+        return True
+    return False
 
 
 def _end_old_agencies(session: Session, rows: list[dict[str, Any]], agencies: _Agencies) -> None:
