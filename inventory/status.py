@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from inventory.demo import is_demo
-from inventory.eras import ERAS, Era, split_unit_key
+from inventory.eras import ERAS, Era
 from inventory.models import (
     AdminUnit,
     Agency,
@@ -49,7 +49,7 @@ def database_status(session: Session) -> dict[str, Any]:
         return int(session.exec(select(func.count()).select_from(model)).one())
 
     # The unit counts are the configured province's era's, as before there were two eras.
-    era = split_unit_key(get_settings().province_code)[0]
+    era = get_settings().province_era
     units = era_counts(session, era)
     officials = session.exec(select(func.coalesce(func.sum(Agency.officials), 0))).one()
     return {

@@ -91,11 +91,6 @@ class _EraUnits:
         return {u.key for u in self.by_name.get(fold(raw), [])}
 
 
-def configured_era() -> Era:
-    """The era of the province this deployment is configured for (ICTR_PROVINCE_CODE)."""
-    return split_unit_key(get_settings().province_code)[0]
-
-
 def chosen_era(year: int | None) -> Era | None:
     """The era `--era` names, checked; None when not given."""
     if year is None:
@@ -119,7 +114,7 @@ class UnitMatcher:
             self.keys.add(row.code)
         self.given = era  # by --era: files are read in it, never detected
         self.extra = extra  # --unit: a unit named outside the file, which must fit its era
-        self.era: Era = era or configured_era()
+        self.era: Era = era or get_settings().province_era
         self.how = f"--era {era.year}" if era else "the configured province's era"
 
     @classmethod
@@ -267,7 +262,7 @@ def settle_era(units: UnitMatcher, named: list[tuple[str, dict[str, Any]]]) -> N
         units.era = next(iter(possible))
         units.how = f"detection: {decided_by} names a unit of this era only"
     elif fitting:
-        units.era = configured_era()
+        units.era = get_settings().province_era
         units.how = "the configured province's era (the file's units fit both)"
     else:  # no unit of the file fits any era: each row says why
-        units.era = configured_era()
+        units.era = get_settings().province_era
