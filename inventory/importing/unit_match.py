@@ -116,6 +116,7 @@ class UnitMatcher:
         self.extra = extra  # --unit: a unit named outside the file, which must fit its era
         self.era: Era = era or get_settings().province_era
         self.how = f"--era {era.year}" if era else "the configured province's era"
+        self.resolved: dict[tuple[int, _Cells], _Resolved] = {}
 
     @classmethod
     def load(cls, session: Session, options: ImportOptions | None = None) -> UnitMatcher:
@@ -185,16 +186,25 @@ class UnitMatcher:
         return f"{era.year} structure ({levels}; {span}), by {self.how}"
 
 
-def _resolve(
-    units: UnitMatcher, era: Era, cells: dict[str, Any]
-) -> tuple[str | None, str, BadValue | None]:
-    """A row's unit in `era`: (key, the column read last, the error if any)."""
+_Cells = tuple[Any, Any, Any]  # a row's district, unit and commune cells (_UNIT_COLUMNS)
+_Resolved = tuple[str | None, str, BadValue | None]
+
+
+def _resolve(units: UnitMatcher, era: Era, cells: _Cells) -> _Resolved:
+    """A row's unit in `era`: (key, the column read last, the error if any). Rows repeat
+    the same units: each distinct row is resolved once per era."""
+    memo = (era.year, cells)
+    if memo not in units.resolved:
+        units.resolved[memo] = _resolve_once(units, era, cells)
+    return units.resolved[memo]
+
+
+def _resolve_once(units: UnitMatcher, era: Era, cells: _Cells) -> _Resolved:
     found: str | None = None
     district_key: str | None = None
     current = "unit"
     try:
-        for current in _UNIT_COLUMNS:
-            value = cells[current]
+        for current, value in zip(_UNIT_COLUMNS, cells, strict=True):
             if is_blank(value):
                 continue
             if current == "district":
@@ -216,14 +226,15 @@ def row_units(fields: Fields, units: UnitMatcher) -> list[str | None]:
     Unless --era fixed it, the matcher's era is settled first (`settle_era`); the report
     names the era whenever a unit was read.
     """
-    columns = {name: fields.raw(name) for name in _UNIT_COLUMNS}
-    rows = [{name: columns[name][i] for name in _UNIT_COLUMNS} for i in range(len(fields))]
-    filled = [i for i, row in enumerate(rows) if not all(is_blank(v) for v in row.values())]
-    named = [(f"row {fields.numbers[i]}", rows[i]) for i in filled]
+    rows: list[_Cells] = list(zip(*(fields.raw(name) for name in _UNIT_COLUMNS), strict=True))
+    filled = [i for i, row in enumerate(rows) if not all(is_blank(v) for v in row)]
+    named: dict[_Cells, str] = {}  # each distinct row, where it first appears
     if units.extra:
-        named.insert(0, ("--unit", {"district": None, "unit": units.extra, "commune": None}))
+        named[(None, units.extra, None)] = "--unit"
+    for i in filled:
+        named.setdefault(rows[i], f"row {fields.numbers[i]}")
     if units.given is None and named:
-        settle_era(units, named)
+        settle_era(units, [(where, cells) for cells, where in named.items()])
     if named or units.given is not None:
         fields.report.era = units.era.year
         fields.report.era_reason = units.describe()
@@ -231,14 +242,14 @@ def row_units(fields: Fields, units: UnitMatcher) -> list[str | None]:
     for i in filled:
         found, column, error = _resolve(units, units.era, rows[i])
         if error is not None:
-            fields.fail(i, column, rows[i][column], str(error))
+            fields.fail(i, column, rows[i][_UNIT_COLUMNS.index(column)], str(error))
             out[i] = INVALID
         else:
             out[i] = found
     return out
 
 
-def settle_era(units: UnitMatcher, named: list[tuple[str, dict[str, Any]]]) -> None:
+def settle_era(units: UnitMatcher, named: list[tuple[str, _Cells]]) -> None:
     """Read the file in the era all its units fit: the configured province's when both do.
 
     A row that fits no era is an error in any era and decides nothing. At a mix, the rows
@@ -266,3 +277,4 @@ def settle_era(units: UnitMatcher, named: list[tuple[str, dict[str, Any]]]) -> N
         units.how = "the configured province's era (the file's units fit both)"
     else:  # no unit of the file fits any era: each row says why
         units.era = get_settings().province_era
+    units.resolved.clear()  # their reasons name how the era was chosen, now known
