@@ -248,3 +248,22 @@ def test_the_cli_refusal_names_file_row_column_value(eras_engine: Engine, tmp_pa
         "cannot succeed itself; nothing was imported\n"
     )
     assert database_dump(eras_engine) == before
+
+
+def test_a_chain_of_successions_is_followed_day_by_day(eras_engine: Engine, tmp_path: Path) -> None:
+    """Sở TT&TT Hà Giang -> Sở KH&CN Hà Giang on 1 March 2025 (a 2020-era merger) -> Sở KH&CN
+    Tuyên Quang on 1 July 2025, in one file, the later row first."""
+    with session_scope(eras_engine) as session:
+        session.add(Agency(code="SKHCN-HG", name="Sở Khoa học và Công nghệ", unit_code="02",
+                           kind=AgencyKind.provincial))  # fmt: skip
+    rows = [
+        ["Old agency", "Old unit", "Successor", "Successor unit", "Date"],
+        ["Sở Khoa học và Công nghệ", "Hà Giang", "Sở Khoa học và Công nghệ", "", "01/07/2025"],
+        ["Sở Thông tin và Truyền thông", "", "Sở Khoa học và Công nghệ", "02", "01/03/2025"],
+    ]
+    report = do_import(eras_engine, "successions", write_csv(tmp_path / "chain.csv", rows))
+    assert report.ok, report.lines()
+    assert held(eras_engine, date(2025, 2, 28))[("STTTT", "computers")] == 1
+    assert held(eras_engine, date(2025, 3, 1))[("SKHCN-HG", "computers")] == 1
+    assert held(eras_engine, date(2025, 6, 30))[("SKHCN-HG", "computers")] == 1
+    assert held(eras_engine, JULY_2025)[("SKHCN-TQ", "computers")] == 1
