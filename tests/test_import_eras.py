@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner, Result
 
 from ictr.cli.main import app
-from inventory.models import Agency, ConnectionPoint
+from inventory.models import Agency, AgencyKind, ConnectionPoint, ServiceFigure
 from inventory.settings import get_settings
 from tests.hostile_files import database_dump
 from tests.import_fixtures import (
@@ -200,3 +200,31 @@ def test_a_file_without_units_names_no_era(hg_engine: Engine, tmp_path: Path) ->
     result = invoke("import", "agencies", str(path))
     assert result.exit_code == 0, result.output
     assert not any(line.startswith("units:") for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize("options, holder", [([], "X00715"), (["--era", "2025"], "X00715-2025")])
+def test_service_figures_of_a_name_held_in_both_eras(
+    hg_engine: Engine, tmp_path: Path, options: list[str], holder: str
+) -> None:
+    """UBND xã Lũng Cú exists in 2020 (00715) and in 2025 (00715@2025): the commune column,
+    read in the era chosen, says which agency a report row is for."""
+    with Session(hg_engine) as session:
+        session.add(Agency(code="X00715-2025", name="UBND xã Lũng Cú", unit_code="00715@2025",
+                           kind=AgencyKind.commune_committee))  # fmt: skip
+        session.commit()
+    rows = [
+        ["Tên cơ quan", "Xã/Phường", "Kỳ báo cáo", "Số TTHC", "Mức độ 4", "Số hồ sơ tiếp nhận"],
+        ["UBND xã Lũng Cú", "Lũng Cú", "2026Q1", 120, 30, 45],
+    ]
+    path = write_csv(tmp_path / "dvc.csv", rows)
+    result = invoke("import", "services", str(path), *options)
+    assert result.exit_code == 0, result.output
+    with Session(hg_engine) as session:
+        stored = session.exec(select(ServiceFigure)).one()
+        agency = session.get(Agency, stored.agency_id)
+    assert agency is not None and agency.code == holder
+    assert (stored.unit_code, stored.procedures, stored.procedures_level4) == (
+        agency.unit_code,
+        120,
+        30,
+    )
