@@ -114,11 +114,12 @@ def select_computers(
 
 
 def _district_code(session: Session, district: str) -> str:
+    from inventory.eras import ERA_2020
     from inventory.importing.unit_match import UnitMatcher
     from inventory.models import UnitLevel
 
-    try:
-        return UnitMatcher.load(session).find(district, level=UnitLevel.district)
+    try:  # districts exist in the 2020 structure only, whatever the configured province
+        return UnitMatcher.load(session).find(district, level=UnitLevel.district, era=ERA_2020)
     except BadValue as exc:
         raise IctrError(f"--district {district!r}: {exc}") from None
 

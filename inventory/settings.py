@@ -14,7 +14,7 @@ from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from inventory.durations import parse_window
-from inventory.eras import ERA_2020, split_unit_key, unit_key
+from inventory.eras import ERA_2020, Era, split_unit_key, unit_key
 from inventory.errors import IctrError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.display_timezone)
+
+    @property
+    def province_era(self) -> Era:
+        """The era of the configured province: files and counts default to its structure."""
+        return split_unit_key(self.province_code)[0]
 
 
 @lru_cache(maxsize=1)

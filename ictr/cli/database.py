@@ -97,6 +97,11 @@ def status(
         typer.echo(json.dumps(figures, ensure_ascii=False))
         return
     for key, value in figures.items():
+        if key == "other_eras":
+            for year, counts in value.items():
+                listed = ", ".join(f"{n} {what}" for what, n in counts.items() if what != "units")
+                typer.echo(f"{'era ' + year:16} {listed}")
+            continue
         typer.echo(f"{key:16} {value}")
     if figures["synthetic_demo"]:
         typer.echo("note: this database holds the SYNTHETIC demo dataset, not real figures")

@@ -1,4 +1,5 @@
-"""The options of `ictr import computers|agencies|points|services|certificates`, declared once;
+"""The options of `ictr import computers|agencies|points|services|certificates|successions`,
+declared once;
 defaults from `ImportOptions` (inventory/importing/options.py)."""
 
 from __future__ import annotations
@@ -91,16 +92,31 @@ _PERIOD = option(
         "quarter (2026Q3, Q3/2026, Quý III/2026) or a month (2026-11, Tháng 11/2026).",
     ),
 )
+_ERA = option(
+    "era",
+    int | None,
+    typer.Option(
+        DEFAULTS.era,
+        "--era",
+        metavar="2020|2025",
+        help="Structure the file's units are in: 2020 (province, district, commune) or 2025 "
+        "(province, commune, since 1 July 2025). Default: the one every row fits; the "
+        "configured province's when both fit.",
+    ),
+)
 
 # Computers and points belong to an agency, which the options may name or create.
 owned_rows_options = shared_options(
-    [_SHEET, _DRY_RUN, _AGENCY, _CREATE_AGENCIES, _UNIT_OF_CREATED], ImportOptions
+    [_SHEET, _DRY_RUN, _ERA, _AGENCY, _CREATE_AGENCIES, _UNIT_OF_CREATED], ImportOptions
 )
-agency_rows_options = shared_options([_SHEET, _DRY_RUN, _UNIT_OF_NEW], ImportOptions)
+agency_rows_options = shared_options([_SHEET, _DRY_RUN, _ERA, _UNIT_OF_NEW], ImportOptions)
 # Service figures belong to an agency and a period.
 service_rows_options = shared_options(
-    [_SHEET, _DRY_RUN, _PERIOD, _AGENCY, _CREATE_AGENCIES, _UNIT_OF_CREATED], ImportOptions
+    [_SHEET, _DRY_RUN, _ERA, _PERIOD, _AGENCY, _CREATE_AGENCIES, _UNIT_OF_CREATED],
+    ImportOptions,
 )
 certificate_options = shared_options(
     [_SHEET, _DRY_RUN, _AGENCY_OF_CERTIFICATES, _CRL], ImportOptions
 )
+# Successions name agencies of either era by code, or by name and unit.
+succession_options = shared_options([_SHEET, _DRY_RUN], ImportOptions)

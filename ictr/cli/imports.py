@@ -1,5 +1,5 @@
-"""`ictr import computers|agencies|points|services|certificates FILE`: load spreadsheets (and
-certificate files), all rows or none."""
+"""`ictr import computers|agencies|points|services|certificates|successions FILE`: load
+spreadsheets (and certificate files), all rows or none."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ictr.cli.import_options import (
     certificate_options,
     owned_rows_options,
     service_rows_options,
+    succession_options,
 )
 from inventory.db import get_engine
 from inventory.errors import IctrError
@@ -20,8 +21,9 @@ from inventory.importing import ImportOptions, ImportReport, run_import
 from inventory.migrate import require_current_schema
 
 import_app = typer.Typer(
-    help="Import agencies, computers, connection points, service reports or certificates from "
-    "CSV or Excel (.xlsx) files (certificates also from their own files).",
+    help="Import agencies, computers, connection points, service reports, certificates or "
+    "agency successions from CSV or Excel (.xlsx) files (certificates also from their own "
+    "files).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -79,10 +81,19 @@ def certificates(
     _run("certificates", file, options)
 
 
+@succession_options
+def successions(file: Path = FILE, *, options: ImportOptions) -> None:
+    """Import which agency succeeded which, from which day (old agency, successor, date; each
+    by code, or by name and unit). The old agency ends the day before; its computers, points
+    and certificates count for the successor from that day, its history stays with it."""
+    _run("successions", file, options)
+
+
 def register(app: typer.Typer) -> None:
     import_app.command("computers")(computers)
     import_app.command("agencies")(agencies)
     import_app.command("points")(points)
     import_app.command("services")(services)
     import_app.command("certificates")(certificates)
+    import_app.command("successions")(successions)
     app.add_typer(import_app, name="import")

@@ -52,7 +52,7 @@ def import_agencies(
     officials = fields.parse("officials", whole)
     signing = fields.parse("signing_officials", whole)
     systems = {name: fields.parse(name, parser) for name, parser in _SYSTEMS.items()}
-    units = UnitMatcher.load(session)
+    units = UnitMatcher.load(session, options)
     unit_codes = row_units(fields, units)
     default_unit = None
     if options.unit:

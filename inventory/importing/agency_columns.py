@@ -52,11 +52,6 @@ class RowAgencies:
             if self.default is None:
                 raise IctrError(f"--agency {options.agency!r}: no agency with this code or name")
         self.default_unit: str | None = None
-        if options.unit:
-            try:
-                self.default_unit = units.find(options.unit)
-            except BadValue as exc:
-                raise IctrError(f"--unit {options.unit!r}: {exc}") from None
 
     def unit_of(self, agency_id: int) -> str:
         """The unit of a known agency or of one to be created."""
@@ -65,6 +60,13 @@ class RowAgencies:
         return self.matcher.by_id[agency_id].unit_code
 
     def resolve(self, fields: Fields, row_units: list[Any]) -> list[Any]:
+        """The agency of each row; `row_units` (from `unit_match.row_units`) has settled the
+        era in which --unit is read."""
+        if self.options.unit:
+            try:
+                self.default_unit = self.units.find(self.options.unit)
+            except BadValue as exc:
+                raise IctrError(f"--unit {self.options.unit!r}: {exc}") from None
         codes = fields.raw("agency_code")
         names = fields.raw("agency")
         fallback = fields.raw(self.fallback) if self.fallback else [None] * len(fields)

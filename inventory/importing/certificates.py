@@ -202,7 +202,7 @@ def _list_agencies(session: Session, fields: Fields, options: ImportOptions) -> 
     """A list's rows name their agency by code or name; --agency fills the blank ones."""
     if options.create_agencies:
         raise IctrError("--create-agencies does not apply to certificates: import agencies first")
-    units = UnitMatcher.load(session)
+    units = UnitMatcher.load(session, options)
     return RowAgencies(session, options, units).resolve(fields, row_units(fields, units))
 
 

@@ -336,12 +336,84 @@ CERTIFICATE_COLUMNS: tuple[Column, ...] = (
     Column("file", "Tệp", ("File", "Tên tệp")),
 )
 
+# Which agency took over from which, and from what day (district People's Committees and
+# offices dissolved, departments merged in 2025). Each side by code, or by name and unit.
+SUCCESSION_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "agency_code",
+        "Mã cơ quan cũ",
+        ("Mã đơn vị cũ", "Mã cơ quan", "Mã đơn vị", "Old agency code", "Agency code"),
+    ),
+    Column(
+        "agency",
+        "Cơ quan cũ",
+        (
+            "Tên cơ quan cũ",
+            "Đơn vị cũ",
+            "Tên đơn vị cũ",
+            "Cơ quan",
+            "Đơn vị",
+            "Tên cơ quan",
+            "Old agency",
+            "Agency",
+        ),
+    ),
+    Column(
+        "unit",
+        "ĐVHC cơ quan cũ",
+        ("Mã ĐVHC cũ", "ĐVHC cũ", "Địa bàn cũ", "Mã ĐVHC", "ĐVHC", "Old unit", "Unit"),
+    ),
+    Column(
+        "successor_code",
+        "Mã cơ quan kế thừa",
+        (
+            "Mã đơn vị kế thừa",
+            "Mã cơ quan mới",
+            "Mã đơn vị mới",
+            "Successor code",
+            "New agency code",
+        ),
+    ),
+    Column(
+        "successor",
+        "Cơ quan kế thừa",
+        (
+            "Tên cơ quan kế thừa",
+            "Đơn vị kế thừa",
+            "Cơ quan mới",
+            "Tên cơ quan mới",
+            "Đơn vị mới",
+            "Successor",
+            "New agency",
+        ),
+    ),
+    Column(
+        "successor_unit",
+        "ĐVHC cơ quan kế thừa",
+        ("Mã ĐVHC mới", "ĐVHC mới", "Địa bàn mới", "Successor unit", "New unit"),
+    ),
+    Column(
+        "succeeded_on",
+        "Ngày kế thừa",
+        (
+            "Từ ngày",
+            "Ngày hiệu lực",
+            "Ngày sáp nhập",
+            "Ngày chuyển giao",
+            "Succeeded on",
+            "Date",
+            "From",
+        ),
+    ),
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "computers": COMPUTER_COLUMNS,
     "agencies": AGENCY_COLUMNS,
     "points": POINT_COLUMNS,
     "services": SERVICE_COLUMNS,
     "certificates": CERTIFICATE_COLUMNS,
+    "successions": SUCCESSION_COLUMNS,
 }
 
 # At least one column of each group must be present in the file.
@@ -351,6 +423,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "points": (("code",),),
     "services": (("agency", "agency_code"), SERVICE_COUNTS),
     "certificates": (("serial",),),
+    "successions": (("agency", "agency_code"), ("successor", "successor_code"), ("succeeded_on",)),
 }
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")

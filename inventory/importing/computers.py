@@ -69,7 +69,7 @@ def import_computers(
     years = fields.parse("purchase_year", partial(purchase, today=today))
     internet = fields.parse("internet", boolean)
     statuses = fields.parse("status", computer_status)
-    units = UnitMatcher.load(session)
+    units = UnitMatcher.load(session, options)
     agencies = RowAgencies(
         session, options, units, fallback_name_column=snipeit.LOCATION if snipe else None
     )

@@ -17,3 +17,4 @@ class ImportOptions:
     period: str | None = None  # reporting period of a file without a period column
     today: date | None = None  # "now" for refusing future dates; tests pin it
     crl: Path | None = None  # certificates: a revocation list marking revoked serials
+    era: int | None = None  # 2020 or 2025: the structure the file's units are in; detected if None

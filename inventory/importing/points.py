@@ -76,7 +76,7 @@ def import_points(
         "agent": fields.parse("agent", partial(text, max_length=64)),
         "active": fields.parse("active", boolean),
     }
-    units = UnitMatcher.load(session)
+    units = UnitMatcher.load(session, options)
     unit_codes = row_units(fields, units)
     agencies = RowAgencies(session, options, units)
     agency_ids = agencies.resolve(fields, unit_codes)

@@ -61,6 +61,8 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     created_agencies: list[str] = field(default_factory=list)
+    era: int | None = None  # the structure the file's units were read in, when it names any
+    era_reason: str = ""
 
     @property
     def ok(self) -> bool:
@@ -108,6 +110,8 @@ class ImportReport:
             listed = ", ".join(repr(_clipped(h)) for h in self.ignored[:MAX_LISTED_COLUMNS])
             more = len(self.ignored) - MAX_LISTED_COLUMNS
             out.append(f"ignored columns: {listed}" + (f" and {more} more" if more > 0 else ""))
+        if self.era_reason:
+            out.append(f"units: {self.era_reason}")
         out.extend(f"warning: {w}" for w in self.warnings)
         if self.errors:
             out.append(

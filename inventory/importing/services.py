@@ -70,7 +70,7 @@ def import_services(
 
     counts = {name: data.parse(name, whole) for name in SERVICE_COUNTS}
     periods = data.parse("period", lambda v: period_cell(v, today=today))
-    units = UnitMatcher.load(session)
+    units = UnitMatcher.load(session, options)
     agencies = RowAgencies(session, options, units)
     agency_ids = agencies.resolve(data, row_units(data, units))
     check_totals(totals, total_at, counts)
