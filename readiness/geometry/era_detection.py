@@ -1,0 +1,138 @@
+"""Which era's units a boundary file holds: 2020's districts and communes or 2025's communes.
+
+A code alone cannot tell: most 2025 commune codes are also 2020 commune codes, of other
+communes, and many 2025 communes kept a predecessor's name. What differs is the fit: a file
+of one era matches that era's units one to one. So the file is matched against the units of
+each era (those of the provinces standing for the configured one in that era,
+`store.provinces_of_era`), and the era with the better fit wins: the harmonic mean of the
+share of features that match (by code with an agreeing name, or by name) and the share of
+units, in the provinces the file touches, that a feature matches. A tie goes to the
+configured province's own era. `--era` skips the guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlmodel import Session
+
+from inventory.eras import ERA_2020, ERAS, era_of_year
+from inventory.errors import IctrError
+from inventory.models import AdminUnit, UnitLevel
+from readiness.geometry.province_family import units_under
+from readiness.geometry.store import provinces_of_era
+from readiness.geometry.unit_matching import MatchResult, match_features
+
+
+@dataclass(frozen=True)
+class EraChoice:
+    era: int
+    how: str  # for the report: "--era" or what the detection saw
+    provinces: tuple[str, ...]  # those the file covers: every unit of theirs needs a shape
+    units: list[AdminUnit]  # the units of `level` of those provinces
+    match: MatchResult
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    era: int
+    units_by_province: dict[str, list[AdminUnit]]
+    match: MatchResult
+    features: int
+
+    @property
+    def touched(self) -> list[str]:
+        """The provinces the file touches (all of them if it touches none)."""
+        found = [
+            p
+            for p, units in self.units_by_province.items()
+            if any(u.code in self.match.matches for u in units)
+        ]
+        return found or list(self.units_by_province)
+
+    @property
+    def precision(self) -> float:
+        good = self.match.features_matched - self.match.name_conflicts
+        return good / self.features if self.features else 0.0
+
+    @property
+    def recall(self) -> float:
+        units = sum(len(self.units_by_province[p]) for p in self.touched)
+        return len(self.match.matches) / units if units else 0.0
+
+    @property
+    def score(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def describe(self, level: UnitLevel) -> str:
+        return (
+            f"{self.era}: {self.precision:.0%} of features match, "
+            f"{self.recall:.0%} of {level.value}s matched"
+        )
+
+
+def _own_era(session: Session, province_code: str) -> int:
+    unit = session.get(AdminUnit, province_code)
+    return unit.era if unit is not None else ERA_2020.year
+
+
+def choose_era(
+    session: Session,
+    frame: pd.DataFrame,
+    *,
+    province_code: str,
+    level: UnitLevel,
+    era: int | None,
+    code_field: str | None,
+    name_field: str | None,
+    file_name: str,
+) -> EraChoice:
+    if era is not None:
+        if level.value not in era_of_year(era).levels:
+            raise IctrError(
+                f"{file_name}: the {era} structure has no {level.value}s (two-level local "
+                "government since 2025-07-01: provinces and communes); "
+                "use --level commune or --era 2020"
+            )
+        years = [era]
+    else:
+        own = _own_era(session, province_code)
+        years = sorted(
+            (e.year for e in ERAS if level.value in e.levels), key=lambda y: (y != own, y)
+        )
+    candidates: list[_Candidate] = []
+    for year in years:
+        by_province = {
+            p: units_under(session, [p], level)
+            for p in provinces_of_era(session, province_code, year)
+        }
+        units = [u for us in by_province.values() for u in us]
+        if not units:
+            continue
+        match = match_features(
+            frame, units, level, code_field=code_field, name_field=name_field, file_name=file_name
+        )
+        candidates.append(_Candidate(year, by_province, match, len(frame)))
+    if not candidates:
+        eras = " or ".join(str(y) for y in years)
+        raise IctrError(
+            f"no {level.value}s of era {eras} for province {province_code} in the database: "
+            "run `ictr init` first"
+        )
+    best = max(candidates, key=lambda c: c.score)  # max keeps the first of equals
+    if era is not None:
+        how = "given by --era"
+    else:
+        how = "detected; " + "; ".join(c.describe(level) for c in candidates)
+    # Only the provinces the file touches must be complete (a Hà Giang file in a database of
+    # today's Tuyên Quang, which also holds the 2020 Tuyên Quang).
+    covered = best.touched
+    return EraChoice(
+        era=best.era,
+        how=how,
+        provinces=tuple(covered),
+        units=[u for p in covered for u in best.units_by_province[p]],
+        match=best.match,
+    )
