@@ -9,13 +9,13 @@ shape in use, so they nest in an imported district as well as in an approximate 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import shapely
 from sqlmodel import Session
 
+from inventory.admin_units import legacy_units
 from inventory.errors import IctrError
 from inventory.models import AdminUnit, UnitLevel
 from inventory.models.types import utcnow
@@ -133,12 +133,22 @@ def _ensure_2020(
     refresh.province += _write_province(session, province_code, districts, derived.outline, now)
 
 
-def _territories(session: Session, provinces: Sequence[str]) -> list[tuple[str, Areal]]:
-    """The 2020 provinces' shapes, imported ones first (they are the better guess where two
-    shapes overlap), then by key."""
-    stored = read_shapes(session, provinces)
-    ordered = sorted(provinces, key=lambda p: (p not in stored or stored[p].approximate, p))
-    return [(p, stored[p].geometry) for p in ordered if p in stored]
+def _territories(session: Session, province_code: str) -> list[tuple[str, Areal]]:
+    """The shapes of the 2020 provinces the 2025 province came from: as stored, imported
+    ones first (the better guess where two overlap), then approximate, then by key; a
+    predecessor not stored (a Hà Giang database holds no 2020 Tuyên Quang) by its
+    approximate outline, drawn from the unit list and not stored."""
+    formers = predecessors(province_code)
+    stored = read_shapes(session, formers)
+    shapes = {
+        p: stored[p].geometry if p in stored else approximate_shapes(legacy_units(p)).outline
+        for p in formers
+    }
+    rank = {
+        p: 0 if p in stored and not stored[p].approximate else 1 if p in stored else 2
+        for p in formers
+    }
+    return [(p, shapes[p]) for p in sorted(formers, key=lambda p: (rank[p], p))]
 
 
 def _ensure_2025(
@@ -151,7 +161,7 @@ def _ensure_2025(
     stored = read_shapes(session, [u.code for u in units])
     imported = {code: s for code, s in stored.items() if not s.approximate}
     refresh.imported_kept += len(imported)
-    territories = _territories(session, predecessors(session, province_code))
+    territories = _territories(session, province_code)
     # Imported communes keep their land: the approximate ones share what is left.
     taken = [s.geometry for code, s in imported.items() if code != province_code]
     if taken:
@@ -160,7 +170,7 @@ def _ensure_2025(
     derived = approximate_2025_communes(
         [c for c in communes if c.code not in imported],
         territories,
-        former_provinces(session, [c.code for c in communes]),
+        former_provinces(session, province_code),
     )
     refresh.unplaced += tuple(derived.unplaced)
     refresh.communes_2025 += write_shapes(
