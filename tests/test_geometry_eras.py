@@ -121,7 +121,7 @@ def test_former_ha_giang_communes_lie_inside_its_2020_outline(ha_giang: Engine) 
 def test_imported_districts_clip_the_2025_cells(ha_giang: Engine, real_path: Path) -> None:
     result = invoke("boundaries", "import", str(real_path))
     assert result.exit_code == 0, result.output
-    assert "era 2020 (detected;" in result.output
+    assert "districts of 2020 (detected;" in result.output
     imported = shapely.union_all(list(stored(ha_giang, "district").geometry))
     communes = communes_2025(ha_giang)
     on_ha_giang = former_ha_giang(ha_giang)
@@ -152,9 +152,10 @@ def test_a_2025_commune_file_by_code_or_name(ha_giang: Engine, tmp_path: Path, b
     before_2020 = stored(ha_giang, "commune")
     frame = _file_of_2025_communes(ha_giang, by=by)
     path = write(frame, tmp_path / f"xa-2025-{by}.geojson")
-    result = invoke("boundaries", "import", str(path), "--level", "commune", "--simplify", "0")
+    # Neither the level nor the era is given: the file says which.
+    result = invoke("boundaries", "import", str(path), "--simplify", "0")
     assert result.exit_code == 0, result.output
-    assert "era 2025 (detected;" in result.output
+    assert "communes of 2025 (detected;" in result.output
     assert f"matched {COMMUNES_2025} commune(s):" in result.output
     assert result.output.count(f"(by {by},") == COMMUNES_2025
     communes = communes_2025(ha_giang)
@@ -176,11 +177,10 @@ def test_the_era_can_be_given_and_a_2025_district_is_refused(
     ha_giang: Engine, tmp_path: Path
 ) -> None:
     path = write(_file_of_2025_communes(ha_giang, by="code"), tmp_path / "xa.geojson")
-    forced = invoke(
-        "boundaries", "import", str(path), "--level", "commune", "--era", "2025", "--dry-run"
-    )
+    forced = invoke("boundaries", "import", str(path), "--era", "2025", "--dry-run")
     assert forced.exit_code == 0, forced.output
-    assert "era 2025 (given by --era)" in forced.output
+    assert "communes of 2025 (given by --era)" in forced.output
+    assert "dry run: 124 shape(s) would be stored" in forced.output
     wrong = invoke("boundaries", "import", str(path), "--level", "district", "--era", "2025")
     assert wrong.exit_code == 2, wrong.output
     assert "the 2025 structure has no districts" in wrong.output
@@ -202,7 +202,7 @@ def test_a_2020_commune_file_rebuilds_the_districts(ha_giang: Engine, tmp_path: 
     path = write(frame, tmp_path / "xa-2020.gpkg")
     result = invoke("boundaries", "import", str(path), "--level", "commune", "--simplify", "0")
     assert result.exit_code == 0, result.output
-    assert "era 2020 (detected;" in result.output
+    assert "communes of 2020 (detected;" in result.output
     assert "rebuilt 11 district shape(s) from their communes" in result.output
     districts = stored(ha_giang, "district")
     assert not districts["approximate"].any()

@@ -59,8 +59,9 @@ def import_command(
         ),
     ],
     level: Annotated[
-        ImportLevel, typer.Option("--level", help="Which units the file holds.")
-    ] = ImportLevel.district,
+        ImportLevel | None,
+        typer.Option("--level", help="Which units the file holds (default: detected, as the era)."),
+    ] = None,
     code_field: str | None = typer.Option(
         None, "--code-field", help="Field holding the GSO code (default: detected)."
     ),
@@ -94,7 +95,7 @@ def import_command(
             session,
             file,
             province_code=get_settings().province_code,
-            level=UnitLevel(level.value),
+            level=UnitLevel(level.value) if level else None,
             code_field=code_field,
             name_field=name_field,
             layer=layer,

@@ -22,13 +22,12 @@ from inventory.models.types import utcnow
 from readiness.geometry.boundary_file import read_boundary_file
 from readiness.geometry.district_dissolve import districts_from_communes
 from readiness.geometry.ensure import ensure_approximate_boundaries, province_units
-from readiness.geometry.era_detection import choose_era
+from readiness.geometry.era_detection import IMPORTABLE_LEVELS, choose_era
 from readiness.geometry.polygonal import Areal, polygonal_part, repaired
 from readiness.geometry.slivers import find_slivers
 from readiness.geometry.store import write_shapes
 from readiness.geometry.web_simplify import DEFAULT_TOLERANCE_M, simplify_for_web
 
-IMPORTABLE_LEVELS = (UnitLevel.district, UnitLevel.commune)
 # Unmatched features listed one by one up to this many (a national file has hundreds).
 MAX_LISTED = 20
 
@@ -62,7 +61,8 @@ class ImportReport:
         out = [
             f"file {self.file}" + (f", layer {self.layer}" if self.layer else ""),
             f"  {self.features} features, CRS {self.source_crs}",
-            f"  era {self.era} ({self.era_how}); province(s) {', '.join(self.provinces)}",
+            f"  {self.level.value}s of {self.era} ({self.era_how}); "
+            f"province(s) {', '.join(self.provinces)}",
             f"  matched by code field {self.code_field or '-'}, "
             f"then name field {self.name_field or '-'}",
             *[f"  note: {n}" for n in self.notes],
@@ -111,7 +111,7 @@ def import_boundaries(
     path: Path,
     *,
     province_code: str,
-    level: UnitLevel | str = UnitLevel.district,
+    level: UnitLevel | str | None = UnitLevel.district,
     code_field: str | None = None,
     name_field: str | None = None,
     layer: str | None = None,
@@ -123,11 +123,11 @@ def import_boundaries(
 ) -> ImportReport:
     """Import the shapes of one level from a file, in the caller's transaction.
 
-    `era` (2020 or 2025) says which era's units the file holds; None detects it.
+    `era` (2020 or 2025) and `level` say which units the file holds; None detects them.
     Returns the report; `report.refusal` says why nothing was stored, if so.
     """
-    level = UnitLevel(level)
-    if level not in IMPORTABLE_LEVELS:
+    level = UnitLevel(level) if level is not None else None
+    if level is not None and level not in IMPORTABLE_LEVELS:
         raise ValueError(f"cannot import {level.value} boundaries")
     now = now or utcnow()
     province_units(session, province_code)  # the configured province must be loaded
@@ -135,7 +135,7 @@ def import_boundaries(
     frame = boundary.frame
     report = ImportReport(
         file=path.name,
-        level=level,
+        level=level or UnitLevel.district,
         layer=boundary.layer,
         source_crs=boundary.source_crs,
         features=len(frame),
@@ -151,8 +151,9 @@ def import_boundaries(
         name_field=name_field,
         file_name=path.name,
     )
-    units, match = choice.units, choice.match
-    report.era, report.era_how, report.provinces = choice.era, choice.how, choice.provinces
+    units, match, level = choice.units, choice.match, choice.level
+    report.level, report.era, report.era_how = level, choice.era, choice.how
+    report.provinces = choice.provinces
     report.code_field, report.name_field = match.code_field, match.name_field
     report.notes += match.notes
 
