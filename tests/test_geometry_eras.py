@@ -270,3 +270,19 @@ def test_colliding_codes_keep_their_own_shapes(ha_giang: Engine) -> None:
     assert not a.equals(b)
     # Phường Nguyễn Trãi was merged into Phường Hà Giang 1, a larger commune.
     assert b.area > a.area
+
+
+def test_a_file_of_units_not_held_is_refused_with_a_hint(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, real_path: Path
+) -> None:
+    # A database of the 2020 Tuyên Quang holds no 2020 Hà Giang: its district file fits
+    # nothing well (some names match 2025 communes), and nothing is stored.
+    engine = init_province(monkeypatch, "08")
+    before = communes_2025(engine)
+    result = invoke("boundaries", "import", str(real_path))
+    assert result.exit_code == 2, result.output
+    assert "the file fits this database's units poorly" in result.output
+    assert "nothing stored" in result.output
+    after = communes_2025(engine)
+    assert after["approximate"].all()
+    assert all(after.geometry[c].equals(before.geometry[c]) for c in before.index)

@@ -154,6 +154,8 @@ def import_boundaries(
     units, match, level = choice.units, choice.match, choice.level
     report.level, report.era, report.era_how = level, choice.era, choice.how
     report.provinces = choice.provinces
+    if choice.poor_fit:
+        report.notes.append(choice.poor_fit)
     report.code_field, report.name_field = match.code_field, match.name_field
     report.notes += match.notes
 

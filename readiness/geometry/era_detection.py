@@ -27,6 +27,8 @@ from readiness.geometry.unit_matching import MatchResult, match_features
 
 # The levels a boundary file may hold, coarser first.
 IMPORTABLE_LEVELS = (UnitLevel.district, UnitLevel.commune)
+# Below this fit the file is probably of other units (another province, the wrong options).
+POOR_FIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,18 @@ class EraChoice:
     provinces: tuple[str, ...]  # those the file covers: every unit of theirs needs a shape
     units: list[AdminUnit]  # the units of `level` of those provinces
     match: MatchResult
+    fit: float  # the harmonic mean of the shares of features and units matched
+
+    @property
+    def poor_fit(self) -> str | None:
+        """A warning for the report when even the best choice fits badly."""
+        if self.fit >= POOR_FIT:
+            return None
+        return (
+            f"the file fits this database's units poorly (best fit {self.fit:.0%}, "
+            f"{self.level.value}s of {self.era}): a partial file, or units of another "
+            "province or era? check ICTR_PROVINCE_CODE, --level and --era"
+        )
 
 
 @dataclass(frozen=True)
@@ -148,4 +162,5 @@ def choose_era(
         provinces=tuple(covered),
         units=[u for p in covered for u in best.units_by_province[p]],
         match=best.match,
+        fit=best.score,
     )
