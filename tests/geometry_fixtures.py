@@ -1,6 +1,7 @@
-"""Fixtures for the geometry tests: a database holding Hà Giang's units, the real district
-boundaries (read from the shared folder, never copied into the project: they are GPL), and
-helpers to write variants of them as files in the test's tmp_path."""
+"""Fixtures for the geometry tests: a database holding Hà Giang's units (or initialised for a
+province of either era), the real district boundaries (read from the shared folder, never
+copied into the project: they are GPL), and helpers to write variants of them as files in
+the test's tmp_path and to measure shapes."""
 
 from __future__ import annotations
 
@@ -15,10 +16,13 @@ from typer.testing import CliRunner, Result
 
 from ictr.cli.main import app
 from inventory.admin_units import load_units
-from inventory.db import session_scope
+from inventory.db import get_engine, session_scope
+from inventory.settings import get_settings
 from readiness.geometry.store import level_frame
 
 PROVINCE = "02"
+# Today's Tuyên Quang: Hà Giang and the 2020 Tuyên Quang since 1 July 2025.
+NEW_PROVINCE = "08@2025"
 REAL_DISTRICTS_FILE = "ha-giang-districts-2020.geojson"
 
 runner = CliRunner()
@@ -45,6 +49,23 @@ def real_path_fixture(shared_data: Path) -> Path:
 def real_districts_fixture(real_path: Path) -> gpd.GeoDataFrame:
     """The 11 real districts (code, name, name_ascii), EPSG:4326, indexed by code."""
     return gpd.read_file(real_path).set_index("code", drop=False)
+
+
+def init_province(monkeypatch: pytest.MonkeyPatch, province_code: str) -> Engine:
+    """`ictr init` for this province (a unit key) in the test's database, which the test's
+    later commands also use; its engine."""
+    monkeypatch.setenv("ICTR_PROVINCE_CODE", province_code)
+    get_settings.cache_clear()
+    result = invoke("init")
+    assert result.exit_code == 0, result.output
+    return get_engine(get_settings().database_url)
+
+
+def areas_km2(geometries: gpd.GeoSeries | dict[str, BaseGeometry]) -> dict[str, float]:
+    """Areas in km², measured in the shapes' UTM zone."""
+    series = gpd.GeoSeries(geometries, crs="EPSG:4326")
+    metric = series.to_crs(series.estimate_utm_crs())
+    return {str(code): float(area) / 1e6 for code, area in metric.area.items()}
 
 
 def stored(engine: Engine, level: str) -> gpd.GeoDataFrame:

@@ -1,4 +1,5 @@
-"""`ictr boundaries`: district and commune shapes for the map (status, import, export)."""
+"""`ictr boundaries`: district and commune shapes of both eras for the map (status, import,
+export)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,17 @@ class MapLevel(enum.StrEnum):
     commune = "commune"
 
 
+class EraChoice(enum.StrEnum):
+    e2020 = "2020"
+    e2025 = "2025"
+
+
+ERA_OPTION_HELP = (
+    "Which era's units: 2020 (provinces, districts, communes until 2025-06-30) or 2025 "
+    "(provinces and communes from 2025-07-01)."
+)
+
+
 def import_command(
     file: Annotated[
         Path,
@@ -47,8 +59,9 @@ def import_command(
         ),
     ],
     level: Annotated[
-        ImportLevel, typer.Option("--level", help="Which units the file holds.")
-    ] = ImportLevel.district,
+        ImportLevel | None,
+        typer.Option("--level", help="Which units the file holds (default: detected, as the era)."),
+    ] = None,
     code_field: str | None = typer.Option(
         None, "--code-field", help="Field holding the GSO code (default: detected)."
     ),
@@ -57,6 +70,9 @@ def import_command(
     ),
     layer: str | None = typer.Option(
         None, "--layer", help="Layer to read, for files with several (GeoPackage, KML, zip)."
+    ),
+    era: EraChoice | None = typer.Option(
+        None, "--era", help=ERA_OPTION_HELP + " Default: detected from the codes and names."
     ),
     allow_partial: bool = typer.Option(
         False, "--allow-partial", help="Store the matched units even if some have no shape."
@@ -79,10 +95,11 @@ def import_command(
             session,
             file,
             province_code=get_settings().province_code,
-            level=UnitLevel(level.value),
+            level=UnitLevel(level.value) if level else None,
             code_field=code_field,
             name_field=name_field,
             layer=layer,
+            era=int(era.value) if era else None,
             allow_partial=allow_partial,
             simplify_m=simplify,
             dry_run=dry_run,
@@ -94,18 +111,25 @@ def import_command(
 
 
 def status() -> None:
-    """How many units of each level have a shape, approximate or imported (from which file,
-    when)."""
+    """Per era and level, how many units have a shape, approximate or imported (from which
+    file, when): the configured province's era first, then the other era's provinces on its
+    territory."""
     engine = get_engine()
     require_current_schema(engine)
     settings = get_settings()
+    from inventory.eras import split_unit_key
     from readiness.geometry import level_frame
 
+    own = split_unit_key(settings.province_code)[0].year
+    years = sorted((int(e.value) for e in EraChoice), key=lambda y: (y != own, y))
     with session_scope(engine) as session:
         frames = {
-            lvl: level_frame(session, lvl, province_code=settings.province_code) for lvl in MapLevel
+            (year, lvl): level_frame(session, lvl, province_code=settings.province_code, era=year)
+            for year in years
+            for lvl in MapLevel
+            if not (year == 2025 and lvl == MapLevel.district)
         }
-    for lvl, frame in frames.items():
+    for (year, lvl), frame in frames.items():
         approximate = int(frame["approximate"].sum())
         imported = frame[~frame["approximate"].astype(bool)]
         sources = []
@@ -113,7 +137,7 @@ def status() -> None:
             latest = max(datetime.fromisoformat(t) for t in rows["updated_at"])
             sources.append(f"{source} ({len(rows)}, {latest.astimezone(settings.zone):%Y-%m-%d})")
         typer.echo(
-            f"{lvl.value:9} {len(frame):4} shapes: {approximate:4} approximate, "
+            f"{year} {lvl.value:9} {len(frame):4} shapes: {approximate:4} approximate, "
             f"{len(imported):4} imported from {', '.join(sources) or '-'}"
         )
 
@@ -123,15 +147,30 @@ def export(
     level: Annotated[
         MapLevel, typer.Option("--level", help="Which units to write.")
     ] = MapLevel.district,
+    era: EraChoice | None = typer.Option(
+        None, "--era", help=ERA_OPTION_HELP + " Default: the configured province's."
+    ),
 ) -> None:
     """Write the stored shapes of a level as GeoJSON (to check them in QGIS, for example)."""
+    from inventory.eras import split_unit_key
+
+    province_code = get_settings().province_code
+    year = int(era.value) if era else split_unit_key(province_code)[0].year
+    if year == 2025 and level == MapLevel.district:
+        raise IctrError(
+            "the 2025 structure has no districts (two-level local government since "
+            "2025-07-01): use --level commune or --era 2020"
+        )
     engine = get_engine()
     require_current_schema(engine)
     with session_scope(engine) as session:
         from readiness.geometry import level_feature_collection
 
         collection = level_feature_collection(
-            session, level.value, province_code=get_settings().province_code
+            session,
+            level.value,
+            province_code=province_code,
+            era=year,
         )
     if not collection["features"]:
         raise IctrError(f"no {level.value} shapes stored: run `ictr init` first")

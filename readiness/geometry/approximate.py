@@ -98,10 +98,11 @@ def cells_within(
 ) -> dict[str, Areal]:
     """Commune shapes tiling one region (e.g. an imported district), in degrees."""
     cells = voronoi_cells(plane.to_plane(region), commune_seeds(communes, plane))
-    return {code: _clean(plane.to_degrees(cell)) for code, cell in cells.items()}
+    return {code: cleaned(plane.to_degrees(cell)) for code, cell in cells.items()}
 
 
-def _clean(shape: Areal) -> Areal:
+def cleaned(shape: Areal) -> Areal:
+    """The shape, valid."""
     # Rounding to stored precision can, rarely, pinch a ring; keep the result valid.
     if shape.is_valid:
         return shape
@@ -179,11 +180,13 @@ def approximate_shapes(units: Sequence[AdminUnit]) -> ApproximateShapes:
         if any(c.code in cells for c in communes_of[d.code])
     }
     return ApproximateShapes(
-        outline=_clean(
+        outline=cleaned(
             plane.to_degrees(polygonal_part(shapely.coverage_union_all(list(cells.values()))))
         ),
-        districts={code: _clean(plane.to_degrees(shape)) for code, shape in district_cells.items()},
-        communes={code: _clean(plane.to_degrees(shape)) for code, shape in cells.items()},
+        districts={
+            code: cleaned(plane.to_degrees(shape)) for code, shape in district_cells.items()
+        },
+        communes={code: cleaned(plane.to_degrees(shape)) for code, shape in cells.items()},
         unplaced=unplaced,
         seats_added=added,
     )

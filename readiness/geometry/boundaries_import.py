@@ -1,8 +1,11 @@
 """Importing official boundaries: read, match to units, repair, simplify, report, store.
 
-All or nothing: unless every unit of the level got a shape (or the caller allows a partial
-import), nothing is stored. Imported shapes replace approximate ones and keep the file's
-name as their source; approximate communes are then cut again from the new districts.
+The file holds units of one era, given or detected (`era_detection.py`). All or nothing:
+unless every unit of the level, in the provinces the file covers, got a shape (or the
+caller allows a partial import), nothing is stored. Imported shapes replace approximate
+ones and keep the file's name as their source; 2020 communes rebuild their districts
+(`district_dissolve.py`); then every approximate shape of both eras is drawn again around
+the imported ones (`ensure.py`).
 """
 
 from __future__ import annotations
@@ -17,14 +20,14 @@ from sqlmodel import Session
 from inventory.models import AdminUnit, UnitLevel
 from inventory.models.types import utcnow
 from readiness.geometry.boundary_file import read_boundary_file
+from readiness.geometry.district_dissolve import districts_from_communes
 from readiness.geometry.ensure import ensure_approximate_boundaries, province_units
+from readiness.geometry.era_detection import IMPORTABLE_LEVELS, choose_era
 from readiness.geometry.polygonal import Areal, polygonal_part, repaired
 from readiness.geometry.slivers import find_slivers
 from readiness.geometry.store import write_shapes
-from readiness.geometry.unit_matching import match_features
 from readiness.geometry.web_simplify import DEFAULT_TOLERANCE_M, simplify_for_web
 
-IMPORTABLE_LEVELS = (UnitLevel.district, UnitLevel.commune)
 # Unmatched features listed one by one up to this many (a national file has hundreds).
 MAX_LISTED = 20
 
@@ -33,6 +36,9 @@ MAX_LISTED = 20
 class ImportReport:
     file: str
     level: UnitLevel
+    era: int = 2020
+    era_how: str = ""
+    provinces: tuple[str, ...] = ()
     layer: str | None = None
     source_crs: str = ""
     code_field: str | None = None
@@ -47,6 +53,7 @@ class ImportReport:
     vertices_before: int = 0
     vertices_after: int = 0
     stored: int = 0
+    districts_rebuilt: list[str] = field(default_factory=list)
     refusal: str | None = None
     dry_run: bool = False
 
@@ -54,6 +61,8 @@ class ImportReport:
         out = [
             f"file {self.file}" + (f", layer {self.layer}" if self.layer else ""),
             f"  {self.features} features, CRS {self.source_crs}",
+            f"  {self.level.value}s of {self.era} ({self.era_how}); "
+            f"province(s) {', '.join(self.provinces)}",
             f"  matched by code field {self.code_field or '-'}, "
             f"then name field {self.name_field or '-'}",
             *[f"  note: {n}" for n in self.notes],
@@ -80,6 +89,11 @@ class ImportReport:
             out.append(f"dry run: {len(self.matched)} shape(s) would be stored; nothing stored")
         else:
             out.append(f"stored {self.stored} {self.level.value} shape(s) from {self.file}")
+            if self.districts_rebuilt:
+                out.append(
+                    f"rebuilt {len(self.districts_rebuilt)} district shape(s) from their "
+                    f"communes: {', '.join(self.districts_rebuilt)}"
+                )
         return out
 
 
@@ -97,10 +111,11 @@ def import_boundaries(
     path: Path,
     *,
     province_code: str,
-    level: UnitLevel | str = UnitLevel.district,
+    level: UnitLevel | str | None = UnitLevel.district,
     code_field: str | None = None,
     name_field: str | None = None,
     layer: str | None = None,
+    era: int | None = None,
     allow_partial: bool = False,
     simplify_m: float = DEFAULT_TOLERANCE_M,
     dry_run: bool = False,
@@ -108,26 +123,39 @@ def import_boundaries(
 ) -> ImportReport:
     """Import the shapes of one level from a file, in the caller's transaction.
 
+    `era` (2020 or 2025) and `level` say which units the file holds; None detects them.
     Returns the report; `report.refusal` says why nothing was stored, if so.
     """
-    level = UnitLevel(level)
-    if level not in IMPORTABLE_LEVELS:
+    level = UnitLevel(level) if level is not None else None
+    if level is not None and level not in IMPORTABLE_LEVELS:
         raise ValueError(f"cannot import {level.value} boundaries")
     now = now or utcnow()
-    units = [u for u in province_units(session, province_code) if u.level == level]
+    province_units(session, province_code)  # the configured province must be loaded
     boundary = read_boundary_file(path, layer=layer)
     frame = boundary.frame
     report = ImportReport(
         file=path.name,
-        level=level,
+        level=level or UnitLevel.district,
         layer=boundary.layer,
         source_crs=boundary.source_crs,
         features=len(frame),
         notes=list(boundary.notes),
     )
-    match = match_features(
-        frame, units, level, code_field=code_field, name_field=name_field, file_name=path.name
+    choice = choose_era(
+        session,
+        frame,
+        province_code=province_code,
+        level=level,
+        era=era,
+        code_field=code_field,
+        name_field=name_field,
+        file_name=path.name,
     )
+    units, match, level = choice.units, choice.match, choice.level
+    report.level, report.era, report.era_how = level, choice.era, choice.how
+    report.provinces = choice.provinces
+    if choice.poor_fit:
+        report.notes.append(choice.poor_fit)
     report.code_field, report.name_field = match.code_field, match.name_field
     report.notes += match.notes
 
@@ -179,6 +207,8 @@ def import_boundaries(
         report.stored = write_shapes(
             session, simplified.shapes, approximate=False, source=path.name, now=now
         )
+        if level == UnitLevel.commune and choice.era == 2020:
+            report.districts_rebuilt = districts_from_communes(session, choice.provinces, now=now)
         ensure_approximate_boundaries(session, province_code, now=now)
     return report
 

@@ -2,7 +2,7 @@
 
 Geometry lives in the database so that every app server draws the same shapes; this module
 is the only one that reads or writes those rows. The dashboard calls `level_frame` or
-`level_feature_collection`.
+`level_feature_collection`, for one province (a unit key) and, if need be, one era.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from inventory.models import AdminUnit, UnitBoundary, UnitLevel
 from inventory.models.types import utcnow
 from readiness.geometry.polygonal import Areal, polygonal_part
+from readiness.geometry.province_family import province_family
 
 # How the map and the data label shapes we derived rather than imported.
 APPROXIMATE_LABEL = "Ranh giới gần đúng (approximate boundaries)"
@@ -36,6 +37,8 @@ PROPERTIES = (
     "source",
     "updated_at",
     "label",
+    "era",
+    "gso_code",
 )
 
 
@@ -110,8 +113,18 @@ def write_shapes(
     return changed
 
 
+def provinces_of_era(session: Session, province_code: str, era: int | None) -> list[str]:
+    """The provinces whose units stand for `province_code` in `era`: itself in its own era
+    (or when no era is asked), else the provinces of that era on its territory (02 in 2025:
+    08@2025; 08@2025 in 2020: 02 and 08)."""
+    own = session.get(AdminUnit, province_code)
+    if era is None or (own is not None and own.era == era):
+        return [province_code]
+    return list(province_family(session, province_code).of_era(era))
+
+
 def _level_rows(
-    session: Session, level: UnitLevel, province_code: str | None
+    session: Session, level: UnitLevel, province_code: str | None, era: int | None
 ) -> list[tuple[AdminUnit, UnitBoundary]]:
     query = (
         select(AdminUnit, UnitBoundary)
@@ -119,15 +132,19 @@ def _level_rows(
         .where(AdminUnit.level == level)
         .order_by(col(AdminUnit.code))
     )
+    if era is not None:
+        query = query.where(AdminUnit.era == era)
     if province_code is not None:
+        provinces = provinces_of_era(session, province_code, era)
         if level == UnitLevel.province:
-            query = query.where(AdminUnit.code == province_code)
-        elif level == UnitLevel.district:
-            query = query.where(AdminUnit.parent_code == province_code)
+            query = query.where(col(AdminUnit.code).in_(provinces))
         else:
+            # A 2025 commune's parent is its province, a 2020 commune's its district.
             district = aliased(AdminUnit)
-            query = query.join(district, col(district.code) == col(AdminUnit.parent_code)).where(
-                district.parent_code == province_code
+            query = query.outerjoin(
+                district, col(district.code) == col(AdminUnit.parent_code)
+            ).where(
+                col(AdminUnit.parent_code).in_(provinces) | col(district.parent_code).in_(provinces)
             )
     return list(session.exec(query).all())
 
@@ -142,32 +159,48 @@ def _properties(unit: AdminUnit, row: UnitBoundary) -> dict[str, Any]:
         "source": row.source,
         "updated_at": row.updated_at.isoformat(),
         "label": APPROXIMATE_LABEL if row.approximate else row.source,
+        "era": unit.era,
+        "gso_code": unit.gso_code,
     }
 
 
 def level_frame(
-    session: Session, level: UnitLevel | str, *, province_code: str | None = None
+    session: Session,
+    level: UnitLevel | str,
+    *,
+    province_code: str | None = None,
+    era: int | None = None,
 ) -> gpd.GeoDataFrame:
-    """One row per unit of `level` that has a shape: code, name, short_name, parent_code,
-    approximate, source, updated_at (ISO, UTC), label, geometry (EPSG:4326).
+    """One row per unit of `level` that has a shape: code (the unit key), name, short_name,
+    parent_code, approximate, source, updated_at (ISO, UTC), label, era, gso_code, geometry
+    (EPSG:4326).
+
+    Units of `province_code` (a unit key; all provinces if None), or, given `era`, of the
+    provinces of that era on its territory (`provinces_of_era`): the communes of 08@2025
+    are `level_frame(s, "commune", province_code="08@2025")`, the 2020 districts on its
+    land `level_frame(s, "district", province_code="08@2025", era=2020)`.
 
     `label` is what a map legend or tooltip should show: "approximate boundaries" for
     derived shapes, the source file name for imported ones.
     """
-    rows = _level_rows(session, UnitLevel(level), province_code)
+    rows = _level_rows(session, UnitLevel(level), province_code, era)
     records = [_properties(unit, row) for unit, row in rows]
     geometries = [geometry_from_text(row.geojson) for _, row in rows]
     return gpd.GeoDataFrame(records, columns=list(PROPERTIES), geometry=geometries, crs="EPSG:4326")
 
 
 def level_feature_collection(
-    session: Session, level: UnitLevel | str, *, province_code: str | None = None
+    session: Session,
+    level: UnitLevel | str,
+    *,
+    province_code: str | None = None,
+    era: int | None = None,
 ) -> dict[str, Any]:
     """The same as `level_frame`, as a GeoJSON FeatureCollection (a plain dict).
 
     Its top-level `approximate` is true when any shape in it is approximate.
     """
-    rows = _level_rows(session, UnitLevel(level), province_code)
+    rows = _level_rows(session, UnitLevel(level), province_code, era)
     features = [
         {
             "type": "Feature",

@@ -3,7 +3,9 @@
 Names are compared without case, diacritics, spacing or the unit-type prefix, so "Huyện
 Đồng Văn", "Dong Van" and "H. Đồng Văn" are one name. When one name fits several units
 (communes of different districts may share a name), the unit whose published point lies
-inside the feature wins.
+inside the feature wins. Codes are compared with the units' published GSO codes
+(02264, not the key 02264@2025): the units given are those of one era, where a code names
+one unit.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pandas.api.types import is_object_dtype, is_string_dtype
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from inventory.eras import split_unit_key
 from inventory.errors import IctrError
 from inventory.models import AdminUnit, UnitLevel
 from inventory.text_keys import compact, fold
@@ -46,6 +49,11 @@ def gso_code(value: object, width: int) -> str | None:
     if not text.isdigit() or len(text) > width:
         return None
     return text.zfill(width)
+
+
+def published_code(unit: AdminUnit) -> str:
+    """The GSO code a file would hold for this unit (its key without the era)."""
+    return split_unit_key(unit.code)[1]
 
 
 def _bare(folded: str) -> str:
@@ -82,6 +90,12 @@ class MatchResult:
     matches: dict[str, UnitMatch] = field(default_factory=dict)
     unmatched: dict[int, str] = field(default_factory=dict)  # feature index -> why
     notes: list[str] = field(default_factory=list)
+    # Features matched by code whose name is another unit's: a sign of the wrong era.
+    name_conflicts: int = 0
+
+    @property
+    def features_matched(self) -> int:
+        return sum(len(m.features) for m in self.matches.values())
 
     def missing(self, units: Sequence[AdminUnit]) -> list[AdminUnit]:
         return [u for u in units if u.code not in self.matches]
@@ -152,7 +166,7 @@ def _pick_fields(
 ) -> tuple[str | None, str | None]:
     """The given fields, or else the code-like and text fields that match the most units."""
     columns = [str(c) for c in frame.columns if c != frame.geometry.name]
-    codes = {u.code for u in units}
+    codes = {published_code(u) for u in units}
     if code_field is not None:
         _require_column(frame, code_field, "--code-field", file_name)
     else:
@@ -199,7 +213,7 @@ def match_features(
     """
     width = CODE_WIDTH[level]
     index = _NameIndex(units)
-    by_code = {u.code: u for u in units}
+    by_code = {published_code(u): u for u in units}
     code_field, name_field = _pick_fields(
         frame, units, width, index, code_field, name_field, file_name
     )
@@ -221,6 +235,7 @@ def match_features(
                 result.unmatched[position] = f"code {code} is no {level.value} of this province"
                 continue
             if name is not None and unit not in index.candidates(name):
+                result.name_conflicts += 1
                 result.notes.append(
                     f"feature {position + 1}: code {code} is {unit.name} but its name is "
                     f"{name!r}; matched by code"
