@@ -278,3 +278,25 @@ def test_json_keeps_its_shape(city: Engine) -> None:
             "index",
             "rank",
         }
+
+
+def test_plan_from_2027_groups_by_commune_and_follows_successions(city: Engine) -> None:
+    result = runner.invoke(app, ["plan", "--from", "2027", "--years", "1", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    plan = json.loads(result.output)
+    assert plan["grouping"] == "commune"
+    year = plan["plan"][0]
+    assert {d["code"] for d in year["by_district"]} <= {HG1, HG2, "08@2025"}
+    agencies = {item["agency"] for item in year["items"]}
+    # H's computers of 2018 are due; from the succession they are K's. O was dissolved with
+    # no successor: its computers are in nobody's plan.
+    assert "UBND phường Hà Giang 2" in agencies
+    assert not agencies & {AGENCIES["H"][0], AGENCIES["O"][0]}
+    k_items = [i for i in year["items"] if i["agency"] == "UBND phường Hà Giang 2"]
+    assert {i["district"] for i in k_items} == {HG2}
+    assert sum(1 for i in k_items if i["action"] == "replace" and i["purchase_year"] == 2018) == 16
+    refused = runner.invoke(app, ["plan", "--from", "2027", "--district", "024"])
+    assert refused.exit_code == 2 and "two-level" in refused.output
+    by_district = runner.invoke(app, ["plan", "--from", "2025", "--years", "1", "--format", "json"])
+    assert by_district.exit_code == 0, by_district.output
+    assert json.loads(by_district.output)["grouping"] == "district"

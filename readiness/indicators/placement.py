@@ -17,8 +17,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from inventory.errors import IctrError
 from inventory.eras import era_at
+from inventory.errors import IctrError
 from inventory.models import AdminUnit, Agency
 from inventory.structure_at import StructureAt
 
@@ -70,6 +70,7 @@ class Placement:
     agency_unit: dict[int, str]
     # unit key -> its own counterpart in `onto`'s structure (no climbing to a parent)
     counterpart: dict[str, str]
+    keys: frozenset[str]  # every unit key, of either era
 
     @classmethod
     def load(cls, session: Session, *, at: date, onto: date | None = None) -> Placement:
@@ -106,7 +107,7 @@ class Placement:
                 place = place or unit_place.get(agency_unit[h])
                 if place is not None:
                     agency_place[h] = place
-        return cls(at, onto, holder, agency_place, unit_place, agency_unit, same)
+        return cls(at, onto, holder, agency_place, unit_place, agency_unit, same, frozenset(keys))
 
     def reading_units(self, scope: Collection[str]) -> set[str]:
         """The unit keys whose records may count in `scope` (units of `onto`'s era): the units
@@ -125,11 +126,13 @@ class Placement:
         configured 2020 province "02" is Tuyên Quang, "08@2025", after the reform)."""
         if within in units:
             return within
+        if within not in self.keys:
+            raise IctrError(f"within {within!r}: no administrative unit has this code")
         mapped = self.counterpart.get(within)
         if mapped is None:
             era = era_at(self.onto).year
             raise IctrError(
-                f"within {within!r}: no administrative unit of the {era} structure "
-                f"(valid on {self.onto.isoformat()}) has this code or holds its territory"
+                f"within {within!r} is a unit of the other era with no counterpart in the "
+                f"{era} structure (in force on {self.onto.isoformat()}): give a unit of it"
             )
         return mapped
