@@ -286,12 +286,13 @@ def test_plan_from_2027_groups_by_commune_and_follows_successions(city: Engine) 
     plan = json.loads(result.output)
     assert plan["grouping"] == "commune"
     year = plan["plan"][0]
-    assert {d["code"] for d in year["by_district"]} <= {HG1, HG2, "08@2025"}
+    assert {d["code"] for d in year["by_district"]} <= {HG1, HG2, "08@2025", "?"}
     agencies = {item["agency"] for item in year["items"]}
     # H's computers of 2018 are due; from the succession they are K's. O was dissolved with
-    # no successor: its computers are in nobody's plan.
-    assert "UBND phường Hà Giang 2" in agencies
-    assert not agencies & {AGENCIES["H"][0], AGENCIES["O"][0]}
+    # no successor: its computers are planned in no area ("?"), with no new ones for it.
+    assert "UBND phường Hà Giang 2" in agencies and AGENCIES["H"][0] not in agencies
+    o_items = [i for i in year["items"] if i["agency"] == AGENCIES["O"][0]]
+    assert {(i["district"], i["action"]) for i in o_items} == {("?", "replace")}
     k_items = [i for i in year["items"] if i["agency"] == "UBND phường Hà Giang 2"]
     assert {i["district"] for i in k_items} == {HG2}
     assert sum(1 for i in k_items if i["action"] == "replace" and i["purchase_year"] == 2018) == 16

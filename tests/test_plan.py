@@ -139,10 +139,14 @@ def test_plan_without_budget(small: Engine) -> None:
     assert (plan.computers, plan.age_unknown, plan.later, plan.os_upgrade_needed) == (10, 1, 1, 1)
     first = plan.plan_years[0]
     by_district = {k: (t.replace, t.new, t.cost) for k, t in first.by_district.items()}
-    # A plan from 2027 follows the two-level structure: Lũng Cú's 2025 commune; the district
-    # committee B, with no successor recorded, counts for the province with C.
+    # A plan from 2027 follows the two-level structure: Lũng Cú's 2025 commune, the province;
+    # the district committee B, with no successor recorded, in no area ("?", unresolved).
     assert plan.grouping == "commune"
-    assert by_district == {"00715@2025": (2, 1, 30 * M), "08@2025": (4, 1, 140 * M)}
+    assert by_district == {
+        "00715@2025": (2, 1, 30 * M),
+        "08@2025": (1, 1, 110 * M),
+        "?": (3, 0, 30 * M),
+    }
     by_agency = {
         plan_item.agency.code: first.by_agency[plan_item.agency.id] for plan_item in first.items
     }

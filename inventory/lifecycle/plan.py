@@ -37,6 +37,11 @@ from inventory.structure_at import StructureAt
 
 USER_KINDS = (ComputerKind.desktop, ComputerKind.laptop, ComputerKind.other)
 
+# The area of an agency held by no one on the plan's first day: dissolved with no successor
+# recorded, or of a dissolved district (`ictr units unresolved` lists them).
+UNRESOLVED = "?"
+UNRESOLVED_NAME = "Chưa xác định: cơ quan không còn, chưa có cơ quan kế thừa"
+
 REASON_TEXT = {
     "broken": "Hỏng",
     "end_of_life": "Hết niên hạn sử dụng",
@@ -166,8 +171,8 @@ def _load(session: Session, district: str | None, at: date) -> _Inventory:
     """The agencies existing on `at` (the plan's first day) and the computers they hold then
     (their own and, after a succession, their predecessors'), each agency in its area: its
     district on the 2020 structure, its commune on the 2025 one (provincial agencies: the
-    province). A dissolved agency with no successor holds nothing: its computers are left out
-    (`ictr units unresolved` lists them)."""
+    province). An agency held by no one then (dissolved with no successor, or of a dissolved
+    district) keeps its computers in the area UNRESOLVED, with no new computers."""
     two_level = UnitLevel.district.value not in era_at(at).levels
     area_level = UnitLevel.commune if two_level else UnitLevel.district
     era_units = select(  # type: ignore[call-overload]
@@ -210,12 +215,27 @@ def _load(session: Session, district: str | None, at: date) -> _Inventory:
 
     agencies: dict[int, AgencyInfo] = {}
     holders: dict[int, int] = {}
-    for agency_id, code, name, unit_code, officials in session.execute(
-        select(Agency.id, Agency.code, Agency.name, Agency.unit_code, Agency.officials)  # type: ignore[call-overload]
+    for agency_id, code, name, unit_code, officials, since in session.execute(
+        select(  # type: ignore[call-overload]
+            Agency.id,
+            Agency.code,
+            Agency.name,
+            Agency.unit_code,
+            Agency.officials,
+            Agency.valid_from,
+        )
     ).all():
         holder = structure.holder_of_agency(agency_id)
-        if holder is not None:
-            holders[agency_id] = holder
+        if holder is None:
+            if since is not None and since > at:
+                continue  # not created yet: nothing of it to replace
+            # Gone with no successor (or in a dissolved district): its computers still need
+            # replacing, but no area is guessed and no computer bought for its officials.
+            holders[agency_id] = agency_id
+            if district is None:
+                agencies[agency_id] = AgencyInfo(agency_id, code, name, UNRESOLVED, 0)
+            continue
+        holders[agency_id] = holder
         if holder != agency_id:
             continue
         where = area_of(unit_code)
@@ -249,6 +269,7 @@ def _load(session: Session, district: str | None, at: date) -> _Inventory:
         for code in {a.district for a in agencies.values()}
         if code in units
     }
+    names[UNRESOLVED] = UNRESOLVED_NAME
     return _Inventory(agencies, computers, names, area_level.value)
 
 
