@@ -301,3 +301,29 @@ def test_plan_from_2027_groups_by_commune_and_follows_successions(city: Engine) 
     by_district = runner.invoke(app, ["plan", "--from", "2025", "--years", "1", "--format", "json"])
     assert by_district.exit_code == 0, by_district.output
     assert json.loads(by_district.output)["grouping"] == "district"
+
+
+def test_table_points_to_what_is_not_placed_for_certain(city: Engine) -> None:
+    today = runner.invoke(app, ["indicators", "--at", "2026-12-01"])
+    assert today.exit_code == 0, today.output
+    # Q (in divided Quang Trung), P1 (likewise) and O (dissolved, no successor).
+    assert "note: 3 agencies or points are not placed for certain on 2026-12-01" in today.output
+    assert "ictr units unresolved --at 2026-12-01" in today.output
+    before = runner.invoke(app, ["indicators", "--at", "2020-12-31"])
+    assert before.exit_code == 0 and "not placed for certain" not in before.output
+
+
+def test_annual_report_has_the_sheets_of_the_years_structure(city: Engine, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(app, ["report", "--year", "2025", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out, read_only=True)
+    assert "Cấp huyện" not in book.sheetnames  # on 2025-12-31 there are no districts
+    assert {"Cấp tỉnh", "Cấp xã"} <= set(book.sheetnames)
+    title = next(book["Cấp tỉnh"].iter_rows(values_only=True))[0]
+    assert "Tỉnh Tuyên Quang" in str(title)
+    result = runner.invoke(app, ["report", "--year", "2020", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Cấp huyện" in load_workbook(out, read_only=True).sheetnames

@@ -17,6 +17,7 @@ from inventory.errors import IctrError
 from inventory.migrate import require_current_schema
 from inventory.settings import get_settings
 from inventory.spreadsheet_text import frame_to_csv
+from inventory.structure_at import StructureAt
 from readiness.index import load_config
 from readiness.indicators import INDICATORS, LEVELS
 from readiness.periods import period_date, quarter_of
@@ -143,12 +144,24 @@ def indicators(
             within=within.strip() if within else None,
         )
         synthetic = is_demo(session)
+        unresolved = (
+            len(StructureAt.load(session, at=day).unresolved())
+            if output_format == "table"
+            else 0
+        )
     if output_format == "json":
         typer.echo(json.dumps(_records(table), ensure_ascii=False, indent=1))
     elif output_format == "csv":
         typer.echo(frame_to_csv(table.drop(columns=["parent_code"])), nl=False)
     else:
         _print_table(table)
+        if unresolved:
+            # Counted in a default part, or nowhere: say so rather than let it pass unseen.
+            typer.echo(
+                f"note: {unresolved} agencies or points are not placed for certain on "
+                f"{day.isoformat()} (a divided commune, an agency with no successor): "
+                f"ictr units unresolved --at {day.isoformat()}"
+            )
         if synthetic:
             typer.echo("note: figures from the SYNTHETIC demo dataset")
 
