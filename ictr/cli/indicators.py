@@ -145,9 +145,7 @@ def indicators(
         )
         synthetic = is_demo(session)
         unresolved = (
-            len(StructureAt.load(session, at=day).unresolved())
-            if output_format == "table"
-            else 0
+            len(StructureAt.load(session, at=day).unresolved()) if output_format == "table" else 0
         )
     if output_format == "json":
         typer.echo(json.dumps(_records(table), ensure_ascii=False, indent=1))
