@@ -20,12 +20,15 @@ from inventory.models import Computer, ComputerStatus
 
 
 def bought_by(at: date) -> ColumnElement[bool]:
-    """Bought on or before `at` (or purchase unknown)."""
+    """Bought on or before `at` (or purchase unknown). A purchase date always comes with its
+    year (a check constraint), so the year decides unless it is `at`'s own; the cheap test
+    first, as most machines were bought in an earlier year."""
     purchased_on = col(Computer.purchase_date)
     year = col(Computer.purchase_year)
     return or_(
-        purchased_on <= at,
-        and_(purchased_on.is_(None), or_(year.is_(None), year <= at.year)),
+        year < at.year,
+        year.is_(None),
+        and_(year == at.year, or_(purchased_on.is_(None), purchased_on <= at)),
     )
 
 
@@ -38,10 +41,12 @@ def not_retired_by(at: date) -> ColumnElement[bool]:
 def in_service_on(at: date) -> ColumnElement[bool]:
     """In use on `at` (see the module's docstring)."""
     status = col(Computer.status)
+    # The status test first: it alone rules out spare and broken machines.
     return and_(
-        bought_by(at),
         or_(
-            and_(status == ComputerStatus.in_use, not_retired_by(at)),
-            and_(status == ComputerStatus.retired, col(Computer.retired_on) > at),
+            status == ComputerStatus.in_use,
+            and_(status == ComputerStatus.retired, col(Computer.retired_on).is_not(None)),
         ),
+        not_retired_by(at),
+        bought_by(at),
     )

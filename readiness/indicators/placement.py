@@ -19,7 +19,7 @@ from sqlmodel import Session, col
 
 from inventory.eras import era_at
 from inventory.errors import IctrError
-from inventory.models import AdminUnit, Agency
+from inventory.models import AdminUnit
 from inventory.structure_at import StructureAt
 
 
@@ -81,10 +81,7 @@ class Placement:
             session.execute(select(col(AdminUnit.code), col(AdminUnit.parent_code))).all()
         )
         keys = list(parents)
-        agency_unit: dict[int, str] = {
-            int(a): str(u)
-            for a, u in session.execute(select(col(Agency.id), col(Agency.unit_code)))
-        }
+        agency_unit = {a: agency.unit_code for a, agency in start.agencies.items()}
         same = {k: u for k in keys if (u := start.unit_of_unit(k)) is not None}
         here = _climbing(keys, parents, same)
         holder = {a: h for a in agency_unit if (h := start.holder_of_agency(a)) is not None}
