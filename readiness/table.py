@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session
 
+from inventory.eras import era_at
 from readiness.index import IndexConfig, load_config
 from readiness.index.composite import composite_index
 from readiness.indicators import INDICATORS
@@ -14,8 +15,14 @@ from readiness.indicators.by_unit import Figures, aggregate_units, long_table
 from readiness.lifecycle_view import AgePolicy, age_policy_from_lifecycle
 
 
-def _figures(
-    session: Session, *, level: str, at: date, policy: AgePolicy | None, within: str | None
+def unit_figures(
+    session: Session,
+    *,
+    level: str,
+    at: date,
+    policy: AgePolicy | None,
+    within: str | None,
+    onto: date | None = None,
 ) -> Figures:
     policy = policy or age_policy_from_lifecycle()
     return aggregate_units(
@@ -25,6 +32,7 @@ def _figures(
         life_years=policy.life_years,
         os_supported=policy.os_supported,
         within=within,
+        onto=onto,
     )
 
 
@@ -38,9 +46,11 @@ def readiness_long(
 ) -> pd.DataFrame:
     """The tidy table: one row per unit and indicator, with numerator and denominator.
 
-    `within`: a unit code (e.g. province "02"); only the units of `level` under it, or it.
+    The units are those of the structure valid on `at` (2020's up to 2025-06-30, 2025's
+    after). `within`: a unit code (e.g. province "02"); only the units of `level` under it, or
+    it (a unit of the other era stands for the unit holding its territory on `at`).
     """
-    return long_table(_figures(session, level=level, at=at, policy=policy, within=within))
+    return long_table(unit_figures(session, level=level, at=at, policy=policy, within=within))
 
 
 def readiness_table(
@@ -54,11 +64,23 @@ def readiness_table(
 ) -> pd.DataFrame:
     """One row per unit: code, name, every indicator (NaN = no data), pillars, index, rank.
 
-    `within`: a unit code; only the units of `level` under it (or it), normalised and ranked
-    among themselves.
+    The units are those of the structure valid on `at`: `level="district"` after 2025-06-30
+    is refused (`IctrError`), the districts having been dissolved. `within`: a unit code; only
+    the units of `level` under it (or it), normalised and ranked among themselves.
     """
-    figures = _figures(session, level=level, at=at, policy=policy, within=within)
+    figures = unit_figures(session, level=level, at=at, policy=policy, within=within)
+    return wide_table(figures, config)
+
+
+def wide_table(figures: Figures, config: IndexConfig | None = None) -> pd.DataFrame:
+    """`Figures` as one row per unit: units, indicators, pillars, index and rank."""
     values = pd.DataFrame(figures.value, columns=list(INDICATORS))
     wide = pd.concat([figures.units, values], axis=1)
     scores = composite_index(values, config or load_config())
     return pd.concat([wide, scores], axis=1)
+
+
+def default_level(at: date) -> str:
+    """The level just below the province on `at`: districts in 2020, communes from 2025-07-01."""
+    levels = [str(getattr(lv, "value", lv)) for lv in era_at(at).levels]
+    return levels[1]

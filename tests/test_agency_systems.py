@@ -74,12 +74,13 @@ def test_agencies_file_takes_website_e_office_and_one_stop(
     again = invoke("import", "agencies", tmp_path / "cq.xlsx")
     assert "new 0, updated 0, unchanged 4" in again.output
 
-    # Of the agencies that reported: e-office 2 of 3, connected 1 of 3, website 2 of 3.
-    [province] = indicators("province", "2026-11-30")
+    # Of the agencies that reported: e-office 2 of 3, connected 1 of 3, website 2 of 3 (on
+    # the 2020 structure: district People's Committees were dissolved on 2025-07-01).
+    [province] = indicators("province", "2025-06-30")
     assert province["agencies_e_office_pct"] == pytest.approx(100 * 2 / 3)
     assert province["agencies_one_stop_connected_pct"] == pytest.approx(100 / 3)
     assert province["agencies_website_pct"] == pytest.approx(100 * 2 / 3)
-    by_agency = {r["code"]: r for r in indicators("agency", "2026-11-30")}
+    by_agency = {r["code"]: r for r in indicators("agency", "2025-06-30")}
     assert by_agency["H026"]["agencies_one_stop_connected_pct"] == 0.0
     assert by_agency["X00742"]["agencies_e_office_pct"] is None  # no data, not zero
 
@@ -110,25 +111,26 @@ def test_bad_system_cells_are_refused_whole(
 def test_service_indicators_take_each_agencys_latest_ended_period(
     hg_engine: Engine, tmp_path: Path
 ) -> None:
+    # X00715: a commune's People's Committee, which still exists on the 2026 dates.
     rows = [
         ["Mã cơ quan", "Kỳ báo cáo", "Số TTHC", "Mức độ 4", "Cắt giảm trên 30%", "Hồ sơ tiếp nhận",
          "Đúng hạn"],
         ["STTTT", "2025", 100, 10, 20, 1000, 900],
         ["STTTT", "Quý II/2026", 100, 30, 40, 300, 240],
         ["STTTT", "Q3/2026", 100, 50, 60, 400, 360],  # ends 30/09/2026
-        ["H026", "Năm 2025", 200, 20, 50, 500, 400],
-        ["H026", "Tháng 6/2026", 300, 60, 90, 100, 95],
-        ["H026", "2025Q4", 999, 0, 0, 0, 0],  # ends with the year 2025: the year is taken
+        ["X00715", "Năm 2025", 200, 20, 50, 500, 400],
+        ["X00715", "Tháng 6/2026", 300, 60, 90, 100, 95],
+        ["X00715", "2025Q4", 999, 0, 0, 0, 0],  # ends with the year 2025: the year is taken
     ]  # fmt: skip
     result = invoke("import", "services", write_csv(tmp_path / "s.csv", rows))
     assert result.exit_code == 0, result.output
 
-    # 31/08/2026: STTTT's Q3 has not ended, its Q2 has; H026's June has.
+    # 31/08/2026: STTTT's Q3 has not ended, its Q2 has; X00715's June has.
     [province] = indicators("province", "2026-08-31")
     assert province["procedures_level4_pct"] == pytest.approx(100 * (30 + 60) / (100 + 300))
     assert province["procedures_cut_30_pct"] == pytest.approx(100 * (40 + 90) / 400)
     assert province["dossiers_on_time_pct"] == pytest.approx(100 * (240 + 95) / 400)
-    # 31/12/2025: both agencies' year 2025 (H026's 2025Q4 ends the same day: the year wins).
+    # 31/12/2025: both agencies' year 2025 (X00715's 2025Q4 ends the same day: the year wins).
     [province] = indicators("province", "2025-12-31")
     assert province["procedures_cut_30_pct"] == pytest.approx(100 * (20 + 50) / 300)
     # Before any period ended: no data.
@@ -140,8 +142,8 @@ def test_service_indicators_take_each_agencys_latest_ended_period(
         long = readiness_long(session, level="agency", at=date(2026, 10, 1))
     period = long.set_index(["code", "indicator"])["period"]
     assert period[("STTTT", "procedures_cut_30_pct")] == "2026Q3"
-    assert period[("H026", "procedures_cut_30_pct")] == "2026-06"
-    assert pd.isna(period[("H026", "internet_share_pct")])
+    assert period[("X00715", "procedures_cut_30_pct")] == "2026-06"
+    assert pd.isna(period[("X00715", "internet_share_pct")])
     with Session(hg_engine) as session:
         long = readiness_long(session, level="province", at=date(2026, 10, 1))
     cut = long[long.indicator == "procedures_cut_30_pct"].iloc[0]

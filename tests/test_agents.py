@@ -452,8 +452,9 @@ def test_three_agents_write_concurrently_while_indicators_run(
             began = time.monotonic()
             try:
                 with Session(engine) as session:
-                    table = readiness_table(session, level="district", at=date.today())
-                    assert len(table) == 11
+                    # Today's structure: the 124 communes of Tuyên Quang (08@2025).
+                    table = readiness_table(session, level="commune", at=date.today())
+                    assert len(table) == 124
             except BaseException as exc:
                 failures.append(exc)
                 return

@@ -139,7 +139,14 @@ def test_plan_without_budget(small: Engine) -> None:
     assert (plan.computers, plan.age_unknown, plan.later, plan.os_upgrade_needed) == (10, 1, 1, 1)
     first = plan.plan_years[0]
     by_district = {k: (t.replace, t.new, t.cost) for k, t in first.by_district.items()}
-    assert by_district == {"026": (5, 1, 60 * M), "02": (1, 1, 110 * M)}
+    # A plan from 2027 follows the two-level structure: Lũng Cú's 2025 commune, the province;
+    # the district committee B, with no successor recorded, in no area ("?", unresolved).
+    assert plan.grouping == "commune"
+    assert by_district == {
+        "00715@2025": (2, 1, 30 * M),
+        "08@2025": (1, 1, 110 * M),
+        "?": (3, 0, 30 * M),
+    }
     by_agency = {
         plan_item.agency.code: first.by_agency[plan_item.agency.id] for plan_item in first.items
     }
@@ -204,11 +211,17 @@ def test_budget_left_unfunded_after_the_last_year(small: Engine) -> None:
 
 
 def test_district_filter(small: Engine) -> None:
-    plan = _plan(small, district="026")
-    assert _order(plan, 2027) == ["a2", "b3", "b2", "a1", "new A", "b4"]
-    assert plan.total.cost == 60 * M + 30 * M + 10 * M
-    with pytest.raises(IctrError, match="--district '00715' is not a district code"):
-        _plan(small, district="00715")
+    with session_scope(small) as session:  # a plan from 2025 follows the 2020 structure
+        plan = build_plan(session, POLICY, start=2025, years=1, district="026")
+        assert plan.grouping == "district"
+        assert set(plan.plan_years[0].by_district) == {"026"}
+        with pytest.raises(IctrError, match="--district '00715' is not a district code"):
+            build_plan(session, POLICY, start=2025, years=1, district="00715")
+    plan = _plan(small, district="00715@2025")  # from 2027, a commune of the 2025 structure
+    assert _order(plan, 2027) == ["a2", "a1", "new A"]
+    assert plan.total.cost == 30 * M + 20 * M
+    with pytest.raises(IctrError, match="--commune '026' is not a commune"):
+        _plan(small, district="026")
 
 
 def test_replacements_bought_in_the_plan_fall_due_again(engine: Engine) -> None:

@@ -180,12 +180,13 @@ def test_the_map_counts_the_points_the_indicator_counts_up(demo_engine: Engine) 
         stale_code, skipped_code = stale.code, skipped.code
     today = now.astimezone(ZONE).date()
     with session_scope(demo_engine) as session:
-        data = load_map_data(session, level="district", province_code="02", today=today, now=now)
+        # Today's structure: the communes of Tuyên Quang (08@2025), Hà Giang's successor.
+        data = load_map_data(session, level="commune", province_code="02", today=today, now=now)
         view = map_view(
             data, indicator_key="index", lang="vi", zone=ZONE, tiles=None, show_points=True
         )
         long = readiness_long(session, level="province", at=today)
-    row = long[(long.code == "02") & (long.indicator == "points_up_pct")].iloc[0]
+    row = long[(long.code == "08@2025") & (long.indicator == "points_up_pct")].iloc[0]
     shown = data.points.set_index("code")["status"]
     assert {code: shown[code] for code in expected} == expected
     assert shown[stale_code] == shown[skipped_code] == NO_DATA

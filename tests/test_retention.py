@@ -199,14 +199,14 @@ def test_indicator_availability_after_a_prune(demo_engine) -> None:
     put(demo_engine, rows)
     at = date.today()
     with session_scope(demo_engine) as session:
-        before = readiness_table(session, level="district", at=at).set_index("code")
+        before = readiness_table(session, level="commune", at=at).set_index("code")
     report = prune(
         demo_engine,
         retention=Retention(keep_raw=timedelta(days=8), keep_hourly=timedelta(days=8)),
     )
     assert report.raw_rows > 0 and report.hourly_dropped > 0
     with session_scope(demo_engine) as session:
-        after = readiness_table(session, level="district", at=at).set_index("code")
+        after = readiness_table(session, level="commune", at=at).set_index("code")
     column = "availability_30d_pct"
     assert before[column].notna().any()
     assert after[column].fillna(-1).tolist() == before[column].fillna(-1).tolist()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import typer
 
 from inventory.db import get_engine, session_scope
+from inventory.eras import era_at
 from inventory.errors import IctrError
 from inventory.lifecycle.plan import build_plan
 from inventory.lifecycle.plan_output import plan_dict, plan_lines
@@ -23,7 +25,13 @@ def plan(
         None, "--budget-per-year", help="Spending cap per year in VND; the rest moves on."
     ),
     district: str | None = typer.Option(
-        None, "--district", help="Only this district (GSO code, e.g. 026)."
+        None, "--district", help="Only this district (GSO code, e.g. 026; plans up to 2025)."
+    ),
+    commune: str | None = typer.Option(
+        None,
+        "--commune",
+        help="Only this commune of the two-level structure (unit key, e.g. 00691@2025; "
+        "plans from 2026).",
     ),
     output: Path | None = typer.Option(
         None, "-o", "--output", help="Write the plan to FILE (.xlsx workbook or .json)."
@@ -35,15 +43,29 @@ def plan(
     ),
 ) -> None:
     """Plan replacements year by year (backlog first), plus new computers to reach one
-    computer per official; per year, district and agency counts and costs."""
+    computer per official; per year, area and agency counts and costs (the areas are the
+    districts for a plan starting up to 2025, the communes from 2026: the structure in force
+    on the plan's first day)."""
     if fmt not in ("table", "json"):
         raise IctrError(f"unknown --format {fmt!r}: choose table or json")
+    # build_plan refuses a year outside 1980-2100 with its own message.
+    two_level = 1980 <= start <= 2100 and "district" not in era_at(date(start, 1, 1)).levels
+    if district is not None and two_level:
+        raise IctrError(
+            f"--district {district!r}: a plan from {start} follows the two-level structure "
+            "(no districts since 1 July 2025): use --commune with a commune's key"
+        )
+    if commune is not None and not two_level:
+        raise IctrError(
+            f"--commune {commune!r}: a plan from {start} follows the 2020 structure, by "
+            "district: use --district"
+        )
     policy = load_policy(policy_file)
     engine = get_engine()
     require_current_schema(engine)
     with session_scope(engine) as session:
         result = build_plan(
-            session, policy, start=start, years=years, budget=budget, district=district
+            session, policy, start=start, years=years, budget=budget, district=district or commune
         )
     if output is not None:
         suffix = output.suffix.lower()

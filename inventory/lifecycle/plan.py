@@ -28,11 +28,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from inventory.eras import era_at
 from inventory.errors import IctrError
+from inventory.lifecycle.in_service import not_retired_by
 from inventory.lifecycle.policy import Policy
 from inventory.models import AdminUnit, Agency, Computer, ComputerKind, ComputerStatus, UnitLevel
+from inventory.structure_at import StructureAt
 
 USER_KINDS = (ComputerKind.desktop, ComputerKind.laptop, ComputerKind.other)
+
+# The area of an agency held by no one on the plan's first day: dissolved with no successor
+# recorded, or of a dissolved district (`ictr units unresolved` lists them).
+UNRESOLVED = "?"
+UNRESOLVED_NAME = "Chưa xác định: cơ quan không còn, chưa có cơ quan kế thừa"
 
 REASON_TEXT = {
     "broken": "Hỏng",
@@ -49,7 +57,9 @@ class AgencyInfo:
     id: int
     code: str | None
     name: str
-    district: str  # district code, or the province code for provincial agencies
+    # Its area: district code (2020 structure) or commune key (2025 structure), or the
+    # province's key for provincial agencies.
+    district: str
     officials: int
     user_computers: int = 0
 
@@ -135,6 +145,9 @@ class Plan:
     age_unknown: int
     os_upgrade_needed: int  # out of support but upgradable: not replaced
     computers: int  # considered (not retired)
+    # What `by_district` and each agency's `district` are: "district" on the 2020 structure,
+    # "commune" on the 2025 one (the structure in force on the plan's first day).
+    grouping: str = "district"
 
     @property
     def total(self) -> Totals:
@@ -151,31 +164,82 @@ class _Inventory:
     agencies: dict[int, AgencyInfo]
     computers: list[Any]  # rows of (tag, kind, os, year, date, status, blocker, agency id)
     district_names: dict[str, str]
+    grouping: str  # "district" or "commune"
 
 
-def _load(session: Session, district: str | None) -> _Inventory:
+def _load(session: Session, district: str | None, at: date) -> _Inventory:
+    """The agencies existing on `at` (the plan's first day) and the computers they hold then
+    (their own and, after a succession, their predecessors'), each agency in its area: its
+    district on the 2020 structure, its commune on the 2025 one (provincial agencies: the
+    province). An agency held by no one then (dissolved with no successor, or of a dissolved
+    district) keeps its computers in the area UNRESOLVED, with no new computers."""
+    two_level = UnitLevel.district.value not in era_at(at).levels
+    area_level = UnitLevel.commune if two_level else UnitLevel.district
+    era_units = select(  # type: ignore[call-overload]
+        AdminUnit.code, AdminUnit.name, AdminUnit.level, AdminUnit.parent_code
+    ).where(AdminUnit.era == era_at(at).year)
     units = {
         code: (name, level, parent)
-        for code, name, level, parent in session.execute(
-            select(AdminUnit.code, AdminUnit.name, AdminUnit.level, AdminUnit.parent_code)  # type: ignore[call-overload]
-        ).all()
+        for code, name, level, parent in session.execute(era_units).all()
     }
     if district is not None:
-        if district not in units or units[district][1] != UnitLevel.district:
+        if district not in units or units[district][1] != area_level:
+            if two_level:
+                raise IctrError(
+                    f"--commune {district!r} is not a commune of the two-level structure in "
+                    f"force on {at.isoformat()} (e.g. 00691@2025; no districts since 1 July 2025)"
+                )
             raise IctrError(f"--district {district!r} is not a district code (e.g. 026)")
+    structure = StructureAt.load(session, at=at)
 
-    def district_of(unit_code: str) -> str:
-        _, level, parent = units.get(unit_code, ("", UnitLevel.province, None))
-        if level == UnitLevel.commune and parent:
-            return parent
-        return unit_code
+    parents: dict[str, str | None] = dict(
+        session.execute(select(AdminUnit.code, AdminUnit.parent_code)).all()  # type: ignore[call-overload]
+    )
+    areas: dict[str, str | None] = {}
+
+    def area_of(unit_code: str) -> str | None:
+        """The agency's district (2020) or commune (2025), else its province; a 2020
+        district after the reform counts for its province's successor."""
+        if unit_code not in areas:
+            current: str | None = None
+            key: str | None = unit_code
+            for _ in range(4):  # commune, district, province: the deepest one mapped
+                if key is None or (current := structure.unit_of_unit(key)) is not None:
+                    break
+                key = parents.get(key)
+            _, level, parent_code = units.get(current or "", ("", UnitLevel.province, None))
+            if current is not None and level == UnitLevel.commune and not two_level:
+                current = parent_code
+            areas[unit_code] = current
+        return areas[unit_code]
 
     agencies: dict[int, AgencyInfo] = {}
-    for agency_id, code, name, unit_code, officials in session.execute(
-        select(Agency.id, Agency.code, Agency.name, Agency.unit_code, Agency.officials)  # type: ignore[call-overload]
+    holders: dict[int, int] = {}
+    for agency_id, code, name, unit_code, officials, since in session.execute(
+        select(  # type: ignore[call-overload]
+            Agency.id,
+            Agency.code,
+            Agency.name,
+            Agency.unit_code,
+            Agency.officials,
+            Agency.valid_from,
+        )
     ).all():
-        where = district_of(unit_code)
-        if district is None or where == district:
+        holder = structure.holder_of_agency(agency_id)
+        if holder is None:
+            if since is not None and since > at:
+                continue  # not created yet: nothing of it to replace
+            # Gone with no successor (or in a dissolved district): its computers still need
+            # replacing, but no area is guessed and no computer bought for its officials.
+            holders[agency_id] = agency_id
+            if district is None:
+                agencies[agency_id] = AgencyInfo(agency_id, code, name, UNRESOLVED, 0)
+            continue
+        holders[agency_id] = holder
+        if holder != agency_id:
+            continue
+        where = area_of(unit_code)
+        if where is not None and (district is None or where == district):
             agencies[agency_id] = AgencyInfo(agency_id, code, name, where, officials)
     # Core rows, not ORM entities: the plan reads every computer of the province.
     rows = (
@@ -190,11 +254,14 @@ def _load(session: Session, district: str | None) -> _Inventory:
                 Computer.status,
                 Computer.os_upgrade_blocker,
                 Computer.agency_id,
-            ).where(Computer.status != ComputerStatus.retired)
+            ).where(Computer.status != ComputerStatus.retired, not_retired_by(at))
         )
         .all()
     )
-    computers = [r for r in rows if r[7] in agencies]
+    # Each computer under the agency holding it on the plan's first day.
+    computers = [
+        (*r[:7], holders[r[7]]) for r in rows if r[7] in holders and holders[r[7]] in agencies
+    ]
     names = {
         code: units[code][0]
         if units[code][1] != UnitLevel.province
@@ -202,7 +269,8 @@ def _load(session: Session, district: str | None) -> _Inventory:
         for code in {a.district for a in agencies.values()}
         if code in units
     }
-    return _Inventory(agencies, computers, names)
+    names[UNRESOLVED] = UNRESOLVED_NAME
+    return _Inventory(agencies, computers, names, area_level.value)
 
 
 def build_plan(
@@ -224,8 +292,8 @@ def build_plan(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        inventory = _load(session, district)
-        return plan_inventory(
+        inventory = _load(session, district, date(start, 1, 1))
+        plan = plan_inventory(
             inventory.agencies,
             inventory.computers,
             inventory.district_names,
@@ -235,6 +303,8 @@ def build_plan(
             budget=budget,
             district=district,
         )
+        plan.grouping = inventory.grouping
+        return plan
     finally:
         if collecting:
             gc.enable()

@@ -85,6 +85,9 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "years": plan.years,
         "budget_per_year_vnd": plan.budget,
         "district": plan.district,
+        # What by_district and each item's "district" hold: districts (a plan starting up to
+        # 2025) or the communes of the two-level structure (from 2026).
+        "grouping": plan.grouping,
         "budget_note": budget_note(plan),
         "computers_considered": plan.computers,
         "age_unknown": plan.age_unknown,
@@ -101,7 +104,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
 
 def plan_lines(plan: Plan, *, by_agency: bool = False) -> list[str]:
     last = plan.start + plan.years - 1
-    where = f"district {plan.district}" if plan.district else "all districts"
+    where = f"{plan.grouping} {plan.district}" if plan.district else f"all {plan.grouping}s"
     out = [
         f"Replacement plan {plan.start}-{last} ({plan.years} years), {where}",
         budget_note(plan),
@@ -135,14 +138,17 @@ def plan_lines(plan: Plan, *, by_agency: bool = False) -> list[str]:
     for y in plan.plan_years:
         if not y.items:
             continue
-        out += ["", f"{y.year} by district (computers, cost VND):"]
+        out += ["", f"{y.year} by {plan.grouping} (computers, cost VND):"]
+        width = 4 if plan.grouping == "district" else 10
         for code, d in sorted(y.by_district.items()):
             name = plan.district_names.get(code, code)
-            out.append(f"  {code:<4} {name:<28} {d.count:>7,} {d.cost:>18,}")
+            out.append(f"  {code:<{width}} {name:<28} {d.count:>7,} {d.cost:>18,}")
         if by_agency:
             out.append(f"{y.year} by agency:")
             agencies = {i.agency.id: i.agency for i in y.items}
             for agency in sorted(agencies.values(), key=lambda a: (a.district, a.name)):
                 a = y.by_agency[agency.id]
-                out.append(f"  {agency.district:<4} {agency.name:<40} {a.count:>7,} {a.cost:>18,}")
+                out.append(
+                    f"  {agency.district:<{width}} {agency.name:<40} {a.count:>7,} {a.cost:>18,}"
+                )
     return out

@@ -68,7 +68,8 @@ def _fill(workbook: Any, plan: Plan) -> None:
     append_row(
         summary, [WriteOnlyCell(summary, value=f"KẾ HOẠCH THAY THẾ MÁY TÍNH {plan.start}-{last}")]
     )
-    append_row(summary, ["Địa bàn", f"Huyện {plan.district}" if plan.district else "Toàn tỉnh"])
+    area = "Huyện" if plan.grouping == "district" else "Xã/Phường"
+    append_row(summary, ["Địa bàn", f"{area} {plan.district}" if plan.district else "Toàn tỉnh"])
     append_row(summary, ["Kinh phí tối đa mỗi năm (VNĐ)", plan.budget or "Không giới hạn"])
     append_row(summary, ["Cách phân bổ", budget_note_vi(plan)])
     append_row(summary, ["Số máy đang quản lý (trừ máy thanh lý)", plan.computers])
@@ -116,7 +117,8 @@ def _fill(workbook: Any, plan: Plan) -> None:
         summary,
         header(
             summary,
-            ["Mã", "Huyện/Thành phố"] + [f"{y} ({w})" for y in years for w in ("số máy", "VNĐ")],
+            ["Mã", "Huyện/Thành phố" if plan.grouping == "district" else "Xã/Phường"]
+            + [f"{y} ({w})" for y in years for w in ("số máy", "VNĐ")],
         ),
     )
     districts = sorted({code for y in plan.plan_years for code in y.by_district})

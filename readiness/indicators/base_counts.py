@@ -16,11 +16,11 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from inventory.lifecycle.in_service import in_service_on
 from inventory.models import (
     Agency,
     Certificate,
     Computer,
-    ComputerStatus,
     ServiceFigure,
 )
 from inventory.models.certificates import valid_on
@@ -50,7 +50,8 @@ def agency_counts(
     unit_codes: Collection[str] | None = None,
 ) -> pd.DataFrame:
     """Per agency: officials, signers, its systems (website, e-office, connected one-stop shop;
-    None when not reported), and counts of its computers in use.
+    None when not reported), and counts of its computers in use on `at` (bought by then, not
+    retired by then: `inventory.lifecycle.in_service`).
 
     `unit_codes`: only the agencies sitting in these units (and their computers), else all.
 
@@ -58,7 +59,7 @@ def agency_counts(
     from the lifecycle policy; the supported names then count in the one pass over the
     computers, grouped by agency.
     """
-    in_use = col(Computer.status) == ComputerStatus.in_use
+    in_use = in_service_on(at)
     scoped: list[ColumnElement[bool]] = []
     agencies = select(
         col(Agency.id),
@@ -126,17 +127,17 @@ def agency_counts(
         ],
     )
     # Each agency's row of counts put in place (0 for an agency without computers in use).
-    table = np.zeros((len(frame), len(_COUNT_COLUMNS)), dtype=np.int64)
+    table = np.zeros((len(frame), len(COUNT_COLUMNS)), dtype=np.int64)
     if counts:
         found = np.array(counts, dtype=np.int64)
         rows = pd.Index(frame["agency_id"]).get_indexer(found[:, 0])
         table[rows[rows >= 0]] = found[rows >= 0, 1:]
-    frame[_COUNT_COLUMNS] = table
+    frame[COUNT_COLUMNS] = table
     frame["kind"] = frame["kind"].astype(str)
     return frame
 
 
-_COUNT_COLUMNS = [
+COUNT_COLUMNS = [
     "computers_in_use",
     "computers_internet",
     "computers_within_life",
@@ -182,9 +183,11 @@ def service_counts(
     and its last quarter or month end on the same day, the year's figures are taken (they
     cover the most). `unit_code` is where the figures belong: the unit their agency sits in,
     else the unit they were reported for. `unit_codes`: only figures belonging there.
+    `period_rank` orders the periods (a higher rank is the later, or the longer on the same
+    last day), so that a successor's figures can be weighed against its predecessors'.
     """
     belongs = func.coalesce(col(Agency.unit_code), col(ServiceFigure.unit_code))
-    columns = ["unit_code", "agency_id", "period", *SERVICE_COUNTS]
+    columns = ["unit_code", "agency_id", "period", "period_rank", *SERVICE_COUNTS]
     # The periods are few (tens): rank the ended ones in Python, latest end first, then the
     # longest; the database then keeps each agency's best-ranked row in one pass.
     periods = session.execute(select(col(ServiceFigure.period)).distinct()).scalars().all()
@@ -213,6 +216,7 @@ def service_counts(
             belongs,
             col(ServiceFigure.agency_id),
             col(ServiceFigure.period),
+            best.c.rank,
             *[getattr(ServiceFigure, c) for c in SERVICE_COUNTS],
         )
         .join(

@@ -18,12 +18,14 @@ import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from inventory.eras import era_at
 from inventory.errors import IctrError
 from inventory.models import Agency, AgencyKind, ConnectionPoint
 from inventory.models.services import SERVICE_COUNTS
 from probes.history.point_status import MEASURED, UP
 from readiness.indicators import base_counts
 from readiness.indicators.catalog import INDICATORS, LEVELS
+from readiness.indicators.placement import Placement, check_level
 from readiness.indicators.point_counts import point_counts
 from readiness.indicators.unit_tree import DEPTH, UnitTree
 
@@ -96,6 +98,46 @@ def _point_units(session: Session, level: str, scope: set[str] | None) -> set[st
     return scope | set(elsewhere)
 
 
+def _by_id(ids: pd.Series, mapping: Mapping[int, Any]) -> pd.Series:
+    """Each id's value in `mapping`, as objects (None: no id, or absent from `mapping`)."""
+    return pd.Series(
+        [mapping.get(int(v)) if pd.notna(v) else None for v in ids.tolist()],
+        index=ids.index,
+        dtype=object,
+    )
+
+
+def _held(agencies: pd.DataFrame, placement: Placement) -> pd.DataFrame:
+    """The agencies existing at the date, each with its own counts plus those of the agencies
+    it succeeded (their computers and certificates count for it from the succession on).
+    Officials, signers and systems stay each agency's own."""
+    ids = agencies["agency_id"].to_numpy(dtype=np.int64)
+    holder = np.fromiter((placement.holder.get(int(a), -1) for a in ids), np.int64, len(ids))
+    if bool((holder == ids).all()):
+        return agencies
+    held = holder >= 0
+    sums = agencies.loc[held, _HELD_COUNTS].groupby(holder[held]).sum()
+    kept = agencies[holder == ids].copy()
+    kept[_HELD_COUNTS] = sums.reindex(kept["agency_id"].to_numpy()).to_numpy(dtype=np.int64)
+    return kept.reset_index(drop=True)
+
+
+_HELD_COUNTS = [*base_counts.COUNT_COLUMNS, "certificates_valid", "certificates_expiring"]
+
+
+def _latest_per_holder(services: pd.DataFrame, holder: pd.Series) -> pd.DataFrame:
+    """Service figures are a period's: per holding agency only the agencies whose latest
+    period is the latest count, so a successor's 2026 figures are not added to its
+    predecessors' 2024 ones (before it reports, theirs stand). An agency's own rows (one per
+    unit it reported for) are kept together, as without a succession."""
+    unit_key = "unit:" + services["unit_code"].astype(str)
+    own = services["agency_id"].astype(object).where(services["agency_id"].notna(), unit_key)
+    held = holder.astype(object).where(holder.notna(), unit_key)
+    own_best = services["period_rank"].groupby(own).transform("max")
+    best = own_best.groupby(held).transform("max")
+    return services[(own_best == best).to_numpy()]
+
+
 def _system_flags(agencies: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per agency, 1.0 when it has the system, 0.0 when it reported not having it, NaN when
     it did not report (an empty website is "reported: none")."""
@@ -121,28 +163,69 @@ def unit_totals(
     life_years: Mapping[str, int],
     os_supported: Callable[[str | None, date], bool],
     within: str | None = None,
+    onto: date | None = None,
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """The units of `level` (code, name, parent_code; only those within unit `within` when
     given, whose records alone are then read), and every figure an indicator names as its
-    numerator or denominator, one value per unit (NaN: nothing to count)."""
+    numerator or denominator, one value per unit (NaN: nothing to count).
+
+    The units are those of the structure valid on `onto` (default `at`: 2020's districts and
+    communes up to 2025-06-30, 2025's communes from 2025-07-01), and each record counts for the
+    agency and unit holding it there (`Placement`: successions, the 2020 -> 2025
+    correspondence). `onto` later than `at` re-aggregates `at`'s records onto `onto`'s units.
+    """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}: use one of {', '.join(LEVELS)}")
-    tree = UnitTree.load(session) if level != "agency" or within is not None else None
-    scope = _scope(tree, level, within) if tree is not None else None
+    onto = at if onto is None else onto
+    check_level(level, onto)
+    placement = Placement.load(session, at=at, onto=onto)
+    tree = UnitTree.load(session, era=era_at(onto).year)
+    if within is not None:
+        within = placement.resolve_within(within, tree.units)
+    scope = _scope(tree, level, within)
+    reading = placement.reading_units(scope) if scope is not None else None
     agencies = base_counts.agency_counts(
-        session, at=at, life_years=life_years, os_supported=os_supported, unit_codes=scope
-    ).join(base_counts.certificate_counts(session, at=at, unit_codes=scope), on="agency_id")
+        session, at=at, life_years=life_years, os_supported=os_supported, unit_codes=reading
+    ).join(base_counts.certificate_counts(session, at=at, unit_codes=reading), on="agency_id")
     for column in ("certificates_valid", "certificates_expiring"):
         agencies[column] = agencies[column].fillna(0).astype("int64")
+    agencies = _held(agencies, placement)
+    # Where each agency counts in `onto`'s structure (None: in no unit of it).
+    agencies["unit_code"] = _by_id(agencies["agency_id"], placement.agency_place)
     # Certificates are not tied to officials: an agency's signers beyond its valid
     # certificates are the ones without one.
     agencies["signers_without_certificate"] = (
         agencies["signing_officials"] - agencies["certificates_valid"]
     ).clip(lower=0)
-    services = base_counts.service_counts(session, at=at, unit_codes=scope)
-    points = point_counts(session, at=at, unit_codes=_point_units(session, level, scope))
+    services = base_counts.service_counts(session, at=at, unit_codes=reading)
+    # Figures of an agency that no longer exists, with no successor, count nowhere.
+    service_holder = _by_id(services["agency_id"], placement.holder)
+    has_agency = services["agency_id"].notna()
+    kept = (service_holder.notna() | ~has_agency).to_numpy()
+    services, service_holder = services[kept], service_holder[kept]
+    services = _latest_per_holder(services, service_holder)
+    service_holder = service_holder[services.index]
+    # Service figures belong where their agency sits (see base_counts.service_counts), else
+    # where they were reported for.
+    service_units = _by_id(service_holder, placement.agency_place).where(
+        services["agency_id"].notna(), services["unit_code"].map(placement.unit_place)
+    )
+    points = point_counts(session, at=at, unit_codes=_point_units(session, level, reading))
+    point_holder = _by_id(points["agency_id"], placement.holder)
+    # A point counts where it is located; one whose agency no longer exists counts nowhere.
+    point_units = (
+        points["unit_code"]
+        .map(placement.unit_place)
+        .where(point_holder.notna() | points["agency_id"].isna())
+    )
 
     if level == "agency":
+        inside = (
+            agencies["unit_code"].isin(scope).to_numpy()
+            if scope is not None
+            else np.ones(len(agencies), dtype=bool)
+        )
+        agencies = agencies[inside].reset_index(drop=True)
         units = pd.DataFrame(
             {
                 "code": agencies["code"].fillna(agencies["agency_id"].astype(str)),
@@ -152,10 +235,9 @@ def unit_totals(
         )
         position = {agency: i for i, agency in enumerate(agencies["agency_id"])}
         agency_rows = np.arange(len(agencies), dtype=np.int64)
-        service_rows = _positions(services["agency_id"], position)
-        point_rows = _positions(points["agency_id"], position)
+        service_rows = _positions(service_holder, position)
+        point_rows = _positions(point_holder, position)
     else:
-        assert tree is not None
         chosen = tree.at_level(level, scope)
         units = pd.DataFrame(
             [(u.code, u.name, u.parent_code) for u in chosen],
@@ -164,9 +246,8 @@ def unit_totals(
         index = {u.code: i for i, u in enumerate(chosen)}
         position = {c: index[a] for c, a in tree.ancestors_at(level).items() if a in index}
         agency_rows = _positions(agencies["unit_code"], position)
-        # Service figures belong where their agency sits (see base_counts.service_counts).
-        service_rows = _positions(services["unit_code"], position)
-        point_rows = _positions(points["unit_code"], position)
+        service_rows = _positions(service_units, position)
+        point_rows = _positions(point_units, position)
     n = len(units)
 
     in_use = agencies["computers_in_use"].to_numpy(dtype=float)
@@ -260,9 +341,10 @@ def aggregate_units(
     life_years: Mapping[str, int],
     os_supported: Callable[[str | None, date], bool],
     within: str | None = None,
+    onto: date | None = None,
 ) -> Figures:
     """Every indicator of every unit of `level` (only those within unit `within` when given),
-    from the figures its catalog entry names."""
+    from the figures its catalog entry names; `onto`: see `unit_totals`."""
     units, totals = unit_totals(
         session,
         level=level,
@@ -270,6 +352,7 @@ def aggregate_units(
         life_years=life_years,
         os_supported=os_supported,
         within=within,
+        onto=onto,
     )
     periods = units.pop("service_periods").to_numpy(dtype=object)
     value = np.empty((len(units), len(INDICATORS)))

@@ -29,15 +29,17 @@ class UnitTree:
     units: dict[str, Unit]
 
     @classmethod
-    def load(cls, session: Session) -> UnitTree:
-        rows = session.execute(
-            select(
-                col(AdminUnit.code),
-                col(AdminUnit.name),
-                col(AdminUnit.parent_code),
-                col(AdminUnit.level),
-            )
+    def load(cls, session: Session, *, era: int | None = None) -> UnitTree:
+        """The units of one era (2020 or 2025; a tree never mixes the two), or all."""
+        query = select(
+            col(AdminUnit.code),
+            col(AdminUnit.name),
+            col(AdminUnit.parent_code),
+            col(AdminUnit.level),
         )
+        if era is not None:
+            query = query.where(col(AdminUnit.era) == era)
+        rows = session.execute(query)
         return cls(
             {
                 code: Unit(code, name, parent, UnitLevel(level).value)
