@@ -14,7 +14,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from inventory.demo import names, targets
-from inventory.models import AdminUnit, AgencyKind, ComputerKind, ComputerStatus, UnitLevel
+from inventory.models import (
+    AdminUnit,
+    AgencyKind,
+    ComputerKind,
+    ComputerStatus,
+    ProbeMethod,
+    UnitLevel,
+)
 
 SEED = 20201231
 
@@ -385,6 +392,9 @@ class _Generator:
                 longitude=round(lon, 6),
                 address=address,
                 tcp_ports=ports,
+                # The ports are what the real point serves; on loopback nothing listens on
+                # them, so the demo checks every point by ICMP alone (docs/probes.md).
+                probe_method=ProbeMethod.icmp,
                 provider=provider,
                 bandwidth_mbps=bandwidth,
                 active=True,
