@@ -30,10 +30,30 @@ def alembic_config(engine: Engine | None = None) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> str:
     """Bring the schema to `revision`; returns the revision now in place."""
     config = alembic_config(engine)
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        with engine.connect() as connection:
+            if sqlite:
+                # Batch mode rebuilds a table by dropping it, which foreign keys forbid for a
+                # table others point at (admin_unit in 0007). The pragma only takes effect
+                # outside a transaction; the check below stands in for it.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, revision)
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise IctrError(
+                                f"upgrade broke {len(broken)} references "
+                                f"(first: table {broken[0][0]}, row {broken[0][1]})"
+                            )
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
     except OperationalError as exc:
         raise explain_operational_error(exc, engine.url.render_as_string(False)) from exc
     return current_revision(engine) or ""

@@ -13,7 +13,7 @@ SQLModel.metadata.naming_convention = {
 
 # ruff: noqa: E402
 
-from inventory.models.agencies import Agency, AgencyBase, AgencyKind
+from inventory.models.agencies import Agency, AgencyBase, AgencyKind, AgencySuccession
 from inventory.models.certificates import (
     Certificate,
     CertificateBase,
@@ -32,13 +32,14 @@ from inventory.models.rollups import ProbeDaily, ProbeHourly, ProbeRollupBase
 from inventory.models.services import ServiceFigure, ServiceFigureBase
 from inventory.models.sign_in import SignInFailure
 from inventory.models.snapshots import IndicatorSnapshot, Meta
-from inventory.models.units import AdminUnit, UnitBoundary, UnitLevel
+from inventory.models.units import AdminUnit, UnitBoundary, UnitCorrespondence, UnitLevel
 
 __all__ = [
     "AdminUnit",
     "Agency",
     "AgencyBase",
     "AgencyKind",
+    "AgencySuccession",
     "Certificate",
     "CertificateBase",
     "CertificateKind",
@@ -61,5 +62,6 @@ __all__ = [
     "ServiceFigureBase",
     "SignInFailure",
     "UnitBoundary",
+    "UnitCorrespondence",
     "UnitLevel",
 ]

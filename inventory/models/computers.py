@@ -46,6 +46,8 @@ class ComputerBase(SQLModel):
         default=ComputerStatus.in_use, sa_type=enum_type(ComputerStatus, "computer_status")
     )
     last_audit: date | None = None
+    # The day it left service; a retired computer without it never counts, as before eras.
+    retired_on: date | None = None
     # Why the OS cannot be upgraded when it is out of support (old CPU, too little RAM...).
     os_upgrade_blocker: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=2000)

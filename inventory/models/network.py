@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from inventory.eras import UNIT_KEY_LENGTH
 from inventory.models.types import UTCDateTime, enum_type
 
 
@@ -24,7 +25,7 @@ class ConnectionPointBase(SQLModel):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
-    unit_code: str = Field(foreign_key="admin_unit.code", max_length=5, index=True)
+    unit_code: str = Field(foreign_key="admin_unit.code", max_length=UNIT_KEY_LENGTH, index=True)
     latitude: float | None = Field(default=None, ge=-90, le=90)
     longitude: float | None = Field(default=None, ge=-180, le=180)
     address: str = Field(min_length=1, max_length=255, description="IP address or host name")

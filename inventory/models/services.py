@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from inventory.eras import UNIT_KEY_LENGTH
+
 # The figures a period's report gives for an agency, in the order files and exports use.
 SERVICE_COUNTS = (
     "procedures",
@@ -22,7 +24,7 @@ SERVICE_COUNTS = (
 
 
 class ServiceFigureBase(SQLModel):
-    unit_code: str = Field(foreign_key="admin_unit.code", max_length=5, index=True)
+    unit_code: str = Field(foreign_key="admin_unit.code", max_length=UNIT_KEY_LENGTH, index=True)
     agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
     period: str = Field(min_length=4, max_length=10, description="2020, 2026Q4 or 2026-11")
     procedures: int = Field(ge=0, description="Administrative procedures offered")
