@@ -14,6 +14,7 @@ from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from inventory.durations import parse_window
+from inventory.eras import ERA_2020, split_unit_key, unit_key
 from inventory.errors import IctrError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,9 @@ class Settings(BaseSettings):
     database_url: str = ""
     log_level: str = "INFO"
     display_timezone: str = "Asia/Ho_Chi_Minh"
-    # GSO code of the province this deployment serves; its units are loaded by `ictr init`.
+    # The unit key of the province this deployment serves (inventory.eras): "02" is 2020 Hà
+    # Giang, "08@2025" today's Tuyên Quang, "08" the 2020 Tuyên Quang. `ictr init` loads it
+    # with its successor or predecessors.
     province_code: str = "02"
     # The hash of the dashboard's editor password (`ictr hash-password`); empty: no editing
     # (unless .streamlit/secrets.toml holds one).
@@ -60,6 +63,21 @@ class Settings(BaseSettings):
     @classmethod
     def _default_url(cls, value: str) -> str:
         return value.strip() or default_database_url()
+
+    @field_validator("province_code")
+    @classmethod
+    def _province_key(cls, value: str) -> str:
+        key = value.strip()
+        try:
+            era, gso = split_unit_key(key)
+        except IctrError:
+            era, gso = ERA_2020, ""
+        if len(gso) != 2:
+            raise ValueError(
+                f"{value!r} is not a province: write its GSO code for the 2020 structure "
+                '("02") or the code and @2025 for today\'s ("08@2025")'
+            )
+        return unit_key(era, gso)
 
     @field_validator("log_level")
     @classmethod

@@ -43,9 +43,13 @@ def test_demo_then_status_shows_the_province(db_url: str) -> None:
 def test_init_and_db_upgrade_are_repeatable() -> None:
     first = invoke("init")
     assert first.exit_code == 0, first.output
-    assert "205 administrative units added or updated" in first.output
+    # Hà Giang's 205 units of 2020 and today's Tuyên Quang with its 124 communes.
+    assert (
+        "330 administrative units and 197 correspondence rows added or updated "
+        "(Tỉnh Hà Giang 2020, Tỉnh Tuyên Quang 2025)" in first.output
+    )
     second = invoke("init")
-    assert "0 administrative units added or updated" in second.output
+    assert "0 administrative units and 0 correspondence rows added or updated" in second.output
     result = invoke("db", "upgrade")
     assert result.exit_code == 0 and f"revision {head_revision()}" in result.output
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import typer
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from inventory.admin_units import load_units
+from inventory.admin_units import load_units, province_family
 from inventory.db import describe_url, get_engine, session_scope
 from inventory.demo import load_demo
 from inventory.demo.targets import PROVINCE_CODE as DEMO_PROVINCE_CODE
 from inventory.migrate import require_current_schema, upgrade
+from inventory.models import AdminUnit
 from inventory.settings import get_settings
 from inventory.status import database_status
 
@@ -26,16 +27,26 @@ def _ensure_boundaries(session: Session, province_code: str) -> None:
 
 
 def initialise() -> None:
-    """Create or upgrade the schema, then load the configured province's units."""
+    """Create or upgrade the schema, then load the configured province's units.
+
+    The province comes with its successor (2020) or predecessors (2025) and the 2020 -> 2025
+    correspondence, so records of either era find their unit.
+    """
     settings = get_settings()
     engine = get_engine()
     revision = upgrade(engine)
     with session_scope(engine) as session:
-        changed = load_units(session, province_code=settings.province_code)
+        loaded = load_units(session, province_code=settings.province_code)
         _ensure_boundaries(session, settings.province_code)
+        provinces = session.exec(
+            select(AdminUnit.name, AdminUnit.era)
+            .where(col(AdminUnit.code).in_(province_family(settings.province_code)))
+            .order_by(col(AdminUnit.era), col(AdminUnit.gso_code))
+        ).all()
     typer.echo(
         f"database {describe_url(settings.database_url)} at revision {revision}; "
-        f"{changed} administrative units added or updated"
+        f"{loaded.units} administrative units and {loaded.correspondence} correspondence rows "
+        f"added or updated ({', '.join(f'{name} {era}' for name, era in provinces)})"
     )
 
 
