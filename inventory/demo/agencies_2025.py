@@ -93,9 +93,16 @@ def reorganise(
     new: list[dict[str, Any]] = []
     successions: list[dict[str, Any]] = []
 
+    # Officials each agency has on its last day. A 2020 agency's stored head-count is its
+    # history: what it took on in March 2025 is counted here only, and passed on in July.
+    staff = {a["code"]: a["officials"] for a in agencies}
+
     def succeed(old: dict[str, Any], successor: dict[str, Any], day: date) -> None:
         old["valid_to"] = day - timedelta(days=1)
-        successor["officials"] += round(old["officials"] * STAFF_KEPT[old["kind"]])
+        moved = round(staff[old["code"]] * STAFF_KEPT[old["kind"]])
+        staff[successor["code"]] += moved
+        if successor["valid_from"] is not None:
+            successor["officials"] += moved
         successions.append(
             dict(agency_code=old["code"], successor_code=successor["code"], succeeded_on=day)
         )
@@ -116,6 +123,7 @@ def reorganise(
             valid_to=None,
         )
         new.append(row)
+        staff[code] = 0
         readiness[code] = r
         return row
 
