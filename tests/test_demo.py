@@ -228,8 +228,8 @@ def test_probe_history_covers_the_30_days_before_the_last_round(demo_engine) -> 
     ]
     as_utc = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in as_utc]
     assert as_utc[1] == last
-    assert last - as_utc[0] == timedelta(days=30) - timedelta(minutes=30)
-    assert rounds == 30 * 48 and points == 73
+    assert last - as_utc[0] == timedelta(days=30) - timedelta(hours=1)
+    assert rounds == 30 * 24 and points == 73
     assert silent == 0 and incidents == 0  # no outage is made up
     span = scalar(demo_engine, "SELECT value FROM meta WHERE key = 'demo_probe_history'")
     assert span.endswith(last.isoformat())

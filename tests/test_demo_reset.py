@@ -27,8 +27,8 @@ def test_reset_clears_rounds_and_rollups_and_reloads_the_demo(demo_engine) -> No
         session.add(ProbeDaily(point_id=point.id, period_start=day, agent=""))
     before = count(demo_engine, "computer")
     reset_demo(demo_engine, province_code="02")
-    # Only the demo's synthetic history: 30 days of half-hourly rounds for its 73 points.
-    assert count(demo_engine, "probe_result") == 30 * 48 * 73
+    # Only the demo's synthetic history: 30 days of hourly rounds for its 73 points.
+    assert count(demo_engine, "probe_result") == 30 * 24 * 73
     with session_scope(demo_engine) as session:
         assert session.exec(select(ProbeResult).where(ProbeResult.started_at == day)).all() == []
     assert count(demo_engine, "probe_daily") == 0
