@@ -1,4 +1,5 @@
-"""Resetting the demo from the Data page clears every table, including the probe rollups."""
+"""Resetting the demo from the Data page clears every table, including the probe rollups,
+and puts back the demo's own synthetic history only."""
 
 from datetime import UTC, datetime
 
@@ -26,7 +27,10 @@ def test_reset_clears_rounds_and_rollups_and_reloads_the_demo(demo_engine) -> No
         session.add(ProbeDaily(point_id=point.id, period_start=day, agent=""))
     before = count(demo_engine, "computer")
     reset_demo(demo_engine, province_code="02")
-    assert count(demo_engine, "probe_result") == 0
+    # Only the demo's synthetic history: 30 days of hourly rounds for its 73 points.
+    assert count(demo_engine, "probe_result") == 30 * 24 * 73
+    with session_scope(demo_engine) as session:
+        assert session.exec(select(ProbeResult).where(ProbeResult.started_at == day)).all() == []
     assert count(demo_engine, "probe_daily") == 0
     assert count(demo_engine, "computer") == before
     assert count(demo_engine, "connection_point") == 73

@@ -1,4 +1,5 @@
-"""The synthetic Hà Giang demo dataset, calibrated to the province's December 2020 figures."""
+"""The synthetic demo dataset: Hà Giang in December 2020, calibrated to the province's
+published figures, and the same territory inside today's Tuyên Quang to November 2026."""
 
 from inventory.demo.load import DemoReport, is_demo, load_demo
 

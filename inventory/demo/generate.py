@@ -14,7 +14,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from inventory.demo import names, targets
-from inventory.models import AdminUnit, AgencyKind, ComputerKind, ComputerStatus, UnitLevel
+from inventory.models import (
+    AdminUnit,
+    AgencyKind,
+    ComputerKind,
+    ComputerStatus,
+    ProbeMethod,
+    UnitLevel,
+)
 
 SEED = 20201231
 
@@ -26,6 +33,8 @@ class DemoData:
     points: list[dict[str, Any]] = field(default_factory=list)
     certificates: list[dict[str, Any]] = field(default_factory=list)
     service_figures: list[dict[str, Any]] = field(default_factory=list)
+    successions: list[dict[str, Any]] = field(default_factory=list)  # by agency codes
+    readiness: dict[str, float] = field(default_factory=dict)  # agency code -> 0..1
 
 
 def fit_count(total: int, pct: float) -> int | None:
@@ -60,6 +69,13 @@ def _spread(
         i += 1
 
 
+def district_seat(district: AdminUnit, communes: list[AdminUnit]) -> AdminUnit:
+    """The district seat: its town (thị trấn) or, for the city, its first ward."""
+    mine = sorted((c for c in communes if c.parent_code == district.code), key=lambda u: u.code)
+    towns = [c for c in mine if c.unit_type in ("Thị trấn", "Phường")]
+    return (towns or mine)[0]
+
+
 class _Generator:
     def __init__(self, units: list[AdminUnit]) -> None:
         self.rng = random.Random(SEED)
@@ -71,7 +87,7 @@ class _Generator:
             (u for u in units if u.level == UnitLevel.commune), key=lambda u: u.code
         )
         self.data = DemoData()
-        self.readiness: dict[str, float] = {}  # agency code -> readiness of its district
+        self.readiness = self.data.readiness  # agency code -> readiness of its district
 
     # -- agencies -------------------------------------------------------------------------
     def agencies(self) -> None:
@@ -356,10 +372,7 @@ class _Generator:
             )
 
     def _seat(self, district: AdminUnit) -> AdminUnit:
-        """The district seat: its town (thị trấn) or, for the city, its first ward."""
-        mine = [c for c in self.communes if c.parent_code == district.code]
-        towns = [c for c in mine if c.unit_type in ("Thị trấn", "Phường")]
-        return (towns or mine)[0]
+        return district_seat(district, self.communes)
 
     def _point(
         self,
@@ -385,6 +398,9 @@ class _Generator:
                 longitude=round(lon, 6),
                 address=address,
                 tcp_ports=ports,
+                # The ports are what the real point serves; on loopback nothing listens on
+                # them, so the demo checks every point by ICMP alone (docs/probes.md).
+                probe_method=ProbeMethod.icmp,
                 provider=provider,
                 bandwidth_mbps=bandwidth,
                 active=True,

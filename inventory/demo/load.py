@@ -1,4 +1,5 @@
-"""Write the synthetic Hà Giang dataset into a database, idempotently."""
+"""Write the synthetic dataset (Hà Giang in 2020, the same territory inside Tuyên Quang in
+2026) into a database, idempotently."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from sqlmodel import Session, col, func, select
 from inventory.admin_units import legacy_units, load_units
 from inventory.demo import targets
 from inventory.demo.generate import generate
+from inventory.demo.generate_2026 import extend_to_2026, territory_2025
+from inventory.demo.probe_history import load_history
 from inventory.errors import IctrError
 from inventory.models import (
     Agency,
+    AgencySuccession,
     Certificate,
     Computer,
     ConnectionPoint,
@@ -31,6 +35,8 @@ class DemoReport:
     points: UpsertCounts
     certificates: UpsertCounts
     service_figures: UpsertCounts
+    successions: UpsertCounts
+    probe_rounds: UpsertCounts
 
     @property
     def changed(self) -> int:
@@ -51,6 +57,24 @@ def _with_agency_id(rows: list[dict[str, Any]], ids: dict[str, int]) -> list[dic
     return out
 
 
+def _successions(rows: list[dict[str, Any]], ids: dict[str, int]) -> list[dict[str, Any]]:
+    return [
+        dict(
+            agency_id=ids[r["agency_code"]],
+            successor_id=ids[r["successor_code"]],
+            succeeded_on=r["succeeded_on"],
+        )
+        for r in rows
+    ]
+
+
+def _point_ids(session: Session, codes: list[str]) -> dict[str, int]:
+    found = session.exec(
+        select(ConnectionPoint.code, ConnectionPoint.id).where(col(ConnectionPoint.code).in_(codes))
+    ).all()
+    return {code: point_id for code, point_id in found if point_id is not None}
+
+
 def load_demo(session: Session, *, force: bool = False) -> DemoReport:
     """Load (or refresh) the demo in the caller's transaction. Running it twice changes nothing.
 
@@ -62,8 +86,11 @@ def load_demo(session: Session, *, force: bool = False) -> DemoReport:
             "this database already holds non-demo data; refusing to mix the synthetic demo "
             "into it (use another ICTR_DATABASE_URL, or --force)"
         )
+    # Hà Giang's 2020 units, today's Tuyên Quang and the correspondence between them.
     load_units(session, province_code=targets.PROVINCE_CODE)
-    data = generate(legacy_units(targets.PROVINCE_CODE))
+    units_2020 = legacy_units(targets.PROVINCE_CODE)
+    data = generate(units_2020)
+    extend_to_2026(data, territory_2025(session, units_2020))
 
     agencies = upsert_by_key(session, Agency, "code", data.agencies)
     ids = {
@@ -73,21 +100,23 @@ def load_demo(session: Session, *, force: bool = False) -> DemoReport:
         ).all()
         if code is not None and agency_id is not None
     }
-    report = DemoReport(
-        agencies=agencies,
-        computers=upsert_by_key(
-            session, Computer, "asset_tag", _with_agency_id(data.computers, ids)
-        ),
-        points=upsert_by_key(session, ConnectionPoint, "code", _with_agency_id(data.points, ids)),
-        certificates=upsert_by_key(
-            session, Certificate, "serial", _with_agency_id(data.certificates, ids)
-        ),
-        service_figures=upsert_by_key(
-            session,
-            ServiceFigure,
-            ("unit_code", "agency_id", "period"),
-            _with_agency_id(data.service_figures, ids),
-        ),
+    computers = upsert_by_key(session, Computer, "asset_tag", _with_agency_id(data.computers, ids))
+    points = upsert_by_key(session, ConnectionPoint, "code", _with_agency_id(data.points, ids))
+    certificates = upsert_by_key(
+        session, Certificate, "serial", _with_agency_id(data.certificates, ids)
+    )
+    service_figures = upsert_by_key(
+        session,
+        ServiceFigure,
+        ("unit_code", "agency_id", "period"),
+        _with_agency_id(data.service_figures, ids),
+    )
+    successions = upsert_by_key(
+        session, AgencySuccession, "agency_id", _successions(data.successions, ids)
+    )
+    point_readiness = {p["code"]: data.readiness[p["agency_code"]] for p in data.points}
+    probe_rounds = load_history(
+        session, _point_ids(session, list(point_readiness)), point_readiness
     )
     meta = session.get(Meta, DATASET_KEY)
     if meta is None:
@@ -95,4 +124,12 @@ def load_demo(session: Session, *, force: bool = False) -> DemoReport:
     elif meta.value != targets.DATASET_MARKER:
         meta.value = targets.DATASET_MARKER
     session.flush()
-    return report
+    return DemoReport(
+        agencies=agencies,
+        computers=computers,
+        points=points,
+        certificates=certificates,
+        service_figures=service_figures,
+        successions=successions,
+        probe_rounds=probe_rounds,
+    )

@@ -126,3 +126,24 @@ SERVER_MODELS = [
     ("HP", "ProLiant DL380 Gen9", 2014, 2018),
     ("Dell", "PowerEdge R740", 2018, 2020),
 ]
+
+# Models bought from 2021, by the same (manufacturer, model, first year, last year).
+DESKTOP_MODELS_2021 = [
+    ("Dell", "OptiPlex 3090", 2021, 2022),
+    ("HP", "ProDesk 400 G7", 2021, 2022),
+    ("FPT Elead", "Elead T-series", 2021, 2023),
+    ("Lenovo", "ThinkCentre neo 50s", 2022, 2024),
+    ("Dell", "OptiPlex 7010", 2023, 2026),
+    ("HP", "Pro Tower 400 G9", 2023, 2026),
+    ("FPT Elead", "Elead V-series", 2024, 2026),
+]
+LAPTOP_MODELS_2021 = [
+    ("Dell", "Vostro 3400", 2021, 2022),
+    ("HP", "ProBook 440 G9", 2022, 2024),
+    ("Lenovo", "ThinkPad E14 Gen 5", 2023, 2026),
+    ("Asus", "ExpertBook B1", 2024, 2026),
+]
+SERVER_MODELS_2021 = [
+    ("Dell", "PowerEdge R750", 2021, 2023),
+    ("HP", "ProLiant DL380 Gen11", 2023, 2026),
+]

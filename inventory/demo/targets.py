@@ -1,4 +1,5 @@
-"""Hà Giang's published ICT figures for December 2020, which the synthetic demo reproduces.
+"""Hà Giang's published ICT figures for December 2020, which the synthetic demo reproduces,
+and the demo's fixed dates.
 
 Each figure is a ratio whose numerator and denominator the demo fixes exactly, so a query
 over the demo database gives the published value to two decimals.
@@ -6,12 +7,18 @@ over the demo database gives the published value to two decimals.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 PROVINCE_CODE = "02"
 PERIOD = "2020"
 AS_OF = date(2020, 12, 31)
-DATASET_MARKER = "synthetic-demo:ha-giang-2020:v1"
+# The demo runs on to its last day inside today's Tuyên Quang; fixed, so it is deterministic.
+LAST_DAY = date(2026, 11, 30)
+LAST_ROUND = datetime(2026, 11, 30, 23, 55, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezone(UTC)
+# What 2021-2026 draws from, apart from 2020's generator (whose rows stay as they were).
+SEED_2026 = 20261130
+DATASET_MARKER = "synthetic-demo:ha-giang-2020-tuyen-quang-2026:v2"
 
 # Computers in use per official, at provincial departments and district People's Committees (%).
 COMPUTERS_PER_OFFICIAL_PCT = 104.06
