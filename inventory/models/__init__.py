@@ -33,7 +33,15 @@ from inventory.models.services import ServiceFigure, ServiceFigureBase
 from inventory.models.sign_in import SignInFailure
 from inventory.models.snapshots import IndicatorSnapshot, Meta
 from inventory.models.units import AdminUnit, UnitBoundary, UnitLevel
-from inventory.models.websites import Website, WebsiteBase, WebsiteCheck, WebsiteKind
+from inventory.models.websites import (
+    Website,
+    WebsiteBase,
+    WebsiteCheck,
+    WebsiteIncident,
+    WebsiteKind,
+    cert_days_left,
+    certificate_valid,
+)
 
 __all__ = [
     "AdminUnit",
@@ -66,5 +74,8 @@ __all__ = [
     "Website",
     "WebsiteBase",
     "WebsiteCheck",
+    "WebsiteIncident",
     "WebsiteKind",
+    "cert_days_left",
+    "certificate_valid",
 ]

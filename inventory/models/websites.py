@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Integer, UniqueConstraint
@@ -40,8 +41,8 @@ class Website(WebsiteBase, table=True):
 class WebsiteCheck(SQLModel, table=True):
     """One HTTP(S) check of one website by one agent (blackbox_exporter's http probe, stored).
 
-    Times are milliseconds from the start of the check; a phase the check never reached is
-    NULL. Certificate fields are read even when verification fails, so an expired or
+    Phase times are milliseconds, each phase summed over the redirects followed (as
+    blackbox_exporter's probe_http_duration_seconds); a phase never reached is NULL. Certificate fields are read even when verification fails, so an expired or
     self-signed certificate still has its expiry and its verdicts.
     """
 
@@ -88,3 +89,36 @@ class WebsiteCheck(SQLModel, table=True):
     )
     page_date: date | None = Field(default=None, description="Newest date written in the page")
     error: str | None = Field(default=None, max_length=500)
+
+
+class WebsiteIncident(SQLModel, table=True):
+    """A website unreachable from one instant until it answers again (open while up_at is
+    null), from its own agent's checks, as `incident` is for connection points."""
+
+    __tablename__ = "website_incident"
+    __table_args__ = (
+        Index("ix_website_incident_site_down", "website_id", "down_from"),
+        CheckConstraint("up_at IS NULL OR up_at >= down_from", name="order"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    website_id: int = Field(foreign_key="website.id")
+    agent: str = Field(default="", max_length=64)
+    down_from: datetime = Field(sa_type=UTCDateTime)
+    up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+def cert_days_left(not_after: datetime, at: datetime) -> int:
+    """Whole days from `at` until the certificate expires, counted toward zero: negative once
+    it has expired ("expired 2 days ago" is -2); 0 within a day of the expiry either side."""
+    return math.trunc((not_after - at).total_seconds() / 86400)
+
+
+def certificate_valid(
+    *, trusted: bool | None, valid_name: bool | None, not_after: datetime | None, at: datetime
+) -> bool | None:
+    """A certificate a browser accepts: it chains to a trusted root, names the host and has
+    not expired at `at`. None when no certificate was seen (plain HTTP, no answer)."""
+    if trusted is None or valid_name is None or not_after is None:
+        return None
+    return trusted and valid_name and not_after > at

@@ -4,7 +4,7 @@ Revision ID: 0008
 Revises: 0006
 Create Date: 2026-12-01 20:40:00
 
-Two new tables; no existing row changes.
+Three new tables; no existing row changes.
 """
 
 from collections.abc import Sequence
@@ -105,8 +105,31 @@ def upgrade() -> None:
             "ix_website_check_site_time", ["website_id", "checked_at"], unique=False
         )
 
+    op.create_table(
+        "website_incident",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("website_id", sa.Integer(), nullable=False),
+        sa.Column("agent", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("down_from", UTC_TIME, nullable=False),
+        sa.Column("up_at", UTC_TIME, nullable=True),
+        sa.CheckConstraint(
+            "up_at IS NULL OR up_at >= down_from", name=op.f("ck_website_incident_order")
+        ),
+        sa.ForeignKeyConstraint(
+            ["website_id"], ["website.id"], name=op.f("fk_website_incident_website_id_website")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_website_incident")),
+    )
+    with op.batch_alter_table("website_incident", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_website_incident_site_down", ["website_id", "down_from"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("website_incident", schema=None) as batch_op:
+        batch_op.drop_index("ix_website_incident_site_down")
+    op.drop_table("website_incident")
     with op.batch_alter_table("website_check", schema=None) as batch_op:
         batch_op.drop_index("ix_website_check_site_time")
     op.drop_table("website_check")
