@@ -1,5 +1,5 @@
-"""`ictr import computers|agencies|points|services|certificates FILE`: load spreadsheets (and
-certificate files), all rows or none."""
+"""`ictr import computers|agencies|points|services|certificates|websites FILE`: load
+spreadsheets (and certificate files), all rows or none."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from inventory.importing import ImportOptions, ImportReport, run_import
 from inventory.migrate import require_current_schema
 
 import_app = typer.Typer(
-    help="Import agencies, computers, connection points, service reports or certificates from "
-    "CSV or Excel (.xlsx) files (certificates also from their own files).",
+    help="Import agencies, computers, connection points, service reports, certificates or "
+    "websites from CSV or Excel (.xlsx) files (certificates also from their own files).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -79,10 +79,19 @@ def certificates(
     _run("certificates", file, options)
 
 
+@owned_rows_options
+def websites(file: Path = FILE, *, options: ImportOptions) -> None:
+    """Import websites and e-service portals to check (matched by agency and address): the
+    agency, the http(s) address and its kind (portal, agency site, commune site,
+    public-service portal)."""
+    _run("websites", file, options)
+
+
 def register(app: typer.Typer) -> None:
     import_app.command("computers")(computers)
     import_app.command("agencies")(agencies)
     import_app.command("points")(points)
     import_app.command("services")(services)
     import_app.command("certificates")(certificates)
+    import_app.command("websites")(websites)
     app.add_typer(import_app, name="import")

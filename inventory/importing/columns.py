@@ -336,12 +336,44 @@ CERTIFICATE_COLUMNS: tuple[Column, ...] = (
     Column("file", "Tệp", ("File", "Tên tệp")),
 )
 
+WEBSITE_COLUMNS: tuple[Column, ...] = (
+    Column("agency_code", "Mã cơ quan", ("Mã đơn vị", "Agency code")),
+    Column(
+        "agency",
+        "Cơ quan",
+        ("Đơn vị", "Tên cơ quan", "Tên đơn vị", "Cơ quan chủ quản", "Agency", "Agency name"),
+    ),
+    *_UNIT_COLUMNS,
+    Column(
+        "url",
+        "Địa chỉ website",
+        (
+            "Website",
+            "Địa chỉ",
+            "Địa chỉ truy cập",
+            "Tên miền",
+            "Đường dẫn",
+            "URL",
+            "Address",
+            "Web address",
+        ),
+    ),
+    Column(
+        "kind",
+        "Loại",
+        ("Loại trang", "Loại hệ thống", "Loại website", "Phân loại", "Kind", "Type"),
+    ),
+    Column("agent", "Máy đo", ("Probe agent", "Agent")),
+    Column("active", "Đang theo dõi", ("Theo dõi", "Hoạt động", "Active")),
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "computers": COMPUTER_COLUMNS,
     "agencies": AGENCY_COLUMNS,
     "points": POINT_COLUMNS,
     "services": SERVICE_COLUMNS,
     "certificates": CERTIFICATE_COLUMNS,
+    "websites": WEBSITE_COLUMNS,
 }
 
 # At least one column of each group must be present in the file.
@@ -351,6 +383,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "points": (("code",),),
     "services": (("agency", "agency_code"), SERVICE_COUNTS),
     "certificates": (("serial",),),
+    "websites": (("url",), ("agency", "agency_code")),
 }
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")

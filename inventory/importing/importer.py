@@ -19,6 +19,7 @@ from inventory.importing.points import import_points
 from inventory.importing.readers import Table, read_table
 from inventory.importing.report import ImportReport
 from inventory.importing.services import import_services
+from inventory.importing.websites import import_websites
 from inventory.importing.x509_files import is_certificate_source, read_certificate_files
 from inventory.write_lock import locked_session
 
@@ -44,6 +45,7 @@ ENTITIES: dict[str, Importer] = {
     "points": import_points,
     "services": import_services,
     "certificates": import_certificates,
+    "websites": import_websites,
 }
 
 

@@ -61,6 +61,7 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
     counts: UpsertCounts = field(default_factory=UpsertCounts)
     created_agencies: list[str] = field(default_factory=list)
+    websites_added: int = 0  # websites an agencies file's website column added to the checks
 
     @property
     def ok(self) -> bool:
@@ -125,4 +126,7 @@ class ImportReport:
             )
         prefix = "dry run, nothing written: would be " if self.dry_run else ""
         out.append(f"{prefix}new {c.new}, updated {c.updated}, unchanged {c.unchanged}")
+        if self.websites_added:
+            verb = "would add" if self.dry_run else "added"
+            out.append(f"{verb} {self.websites_added} websites to check (ictr websites)")
         return out

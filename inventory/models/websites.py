@@ -42,8 +42,9 @@ class WebsiteCheck(SQLModel, table=True):
     """One HTTP(S) check of one website by one agent (blackbox_exporter's http probe, stored).
 
     Phase times are milliseconds, each phase summed over the redirects followed (as
-    blackbox_exporter's probe_http_duration_seconds); a phase never reached is NULL. Certificate fields are read even when verification fails, so an expired or
-    self-signed certificate still has its expiry and its verdicts.
+    blackbox_exporter's probe_http_duration_seconds); a phase never reached is NULL.
+    Certificate fields are read even when verification fails, so an expired or self-signed
+    certificate still has its expiry and its verdicts.
     """
 
     __tablename__ = "website_check"
