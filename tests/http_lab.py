@@ -96,12 +96,10 @@ async def serve(config: list[dict[str, Any]]) -> None:
         async def handler(reader: Any, writer: Any, site: dict[str, Any] = site) -> None:
             await _answer(site, reader, writer)
 
+        extra: dict[str, Any] = {"ssl": context, "ssl_handshake_timeout": 10} if context else {}
         servers.append(
-            await asyncio.start_server(
-                handler, site["ip"], site["port"], ssl=context, backlog=1024,
-                ssl_handshake_timeout=10,
-            )
-        )  # fmt: skip
+            await asyncio.start_server(handler, site["ip"], site["port"], backlog=1024, **extra)
+        )
     print("ready", flush=True)
     await asyncio.Event().wait()
 

@@ -132,6 +132,10 @@ class _Stop(Exception):
     """The check ends here; the message is its error."""
 
 
+class _Refused(_Stop):
+    """The address is one no check may be sent to: nothing was sent."""
+
+
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
 
@@ -164,23 +168,34 @@ def _describe(exc: BaseException) -> str:
 
 
 class _Timer:
-    """httpcore's trace events turned into phase durations for one request."""
+    """httpcore's trace events added to the check's phase durations as they happen, so a
+    check cut short by the timeout keeps the phases it finished."""
 
-    def __init__(self) -> None:
+    def __init__(self, result: WebsiteResult) -> None:
+        self.result = result
         self.started: dict[str, float] = {}
-        self.took: dict[str, float] = {}
+        self.saved = (result.connect_ms, result.tls_ms, result.first_byte_ms)
+
+    def undo(self) -> None:
+        """Forget this request's phases (a refused certificate: the request is made again)."""
+        self.result.connect_ms, self.result.tls_ms, self.result.first_byte_ms = self.saved
 
     async def __call__(self, name: str, info: Mapping[str, Any]) -> None:
         now = time.perf_counter()
-        step, _, edge = name.rpartition(".")
-        if edge == "started":
-            self.started[step] = now
-        elif edge == "complete" and step in self.started:
-            self.took[step] = now - self.started[step]
+        result = self.result
+        if name.endswith(".started"):
+            self.started[name.removesuffix(".started")] = now
         if name == "http11.send_request_headers.started":
             self.started["first_byte"] = now
+        elif name == "connection.connect_tcp.complete":
+            took = now - self.started["connection.connect_tcp"]
+            result.connect_ms = _add(result.connect_ms, _ms(took))
+        elif name == "connection.start_tls.complete":
+            took = now - self.started["connection.start_tls"]
+            result.tls_ms = _add(result.tls_ms, _ms(took))
         elif name == "http11.receive_response_headers.complete" and "first_byte" in self.started:
-            self.took["first_byte"] = now - self.started["first_byte"]
+            took = now - self.started["first_byte"]
+            result.first_byte_ms = _add(result.first_byte_ms, _ms(took))
 
 
 class HttpProber:
@@ -253,6 +268,7 @@ class HttpProber:
             result.add_error(f"no complete answer within {self.timeout_s:g} s")
         except _Stop as stop:
             result.add_error(str(stop))
+            result.sent = not isinstance(stop, _Refused)
         result.total_ms = _ms(time.perf_counter() - start)
         if plain is not None:
             try:
@@ -274,7 +290,7 @@ class HttpProber:
         try:
             literal = address_literal(host)
         except ValueError as exc:
-            raise _Stop(f"refused: {host} is {exc}") from None
+            raise _Refused(f"refused: {host} is {exc}") from None
         started = time.perf_counter()
         if literal is not None:
             addresses: list[IPAddress] = [literal]
@@ -296,34 +312,40 @@ class HttpProber:
             why = refusal(candidate, self.forbidden)
             if why:
                 shown = host if candidate == literal else f"{host} ({candidate})"
-                raise _Stop(f"refused: {shown} is {why}")
+                raise _Refused(f"refused: {shown} is {why}")
         sendable = [destination(a) for a in addresses]
         return str(next((a for a in sendable if a.version == 4), sendable[0]))
 
     async def _follow(self, url: str, result: WebsiteResult) -> None:
-        first_scheme = urlsplit(url).scheme.lower()
-        reached_https = False
-        for hop in range(MAX_REDIRECTS + 1):
-            problem = web_url_problem(url)
-            if problem:
-                raise _Stop(f"{url}: {problem}" if hop else problem)
-            parts = urlsplit(url)
-            scheme = parts.scheme.lower()
-            reached_https = reached_https or scheme == "https"
-            port = parts.port or (443 if scheme == "https" else 80)
-            assert parts.hostname is not None
-            ip = await self._resolve(parts.hostname, port, result)
-            location = await self._request(url, ip, result)
-            if location is None:
-                result.final_url = url
-                break
-            if hop == MAX_REDIRECTS:
-                result.final_url = None
-                raise _Stop(f"more than {MAX_REDIRECTS} redirects (last to {location})")
-            result.redirects += 1
-            url = urljoin(url, location)
-        if first_scheme == "http":
-            result.http_to_https = reached_https
+        """Request `url`, then each redirect, each address judged before it is sent to."""
+        plain_http = urlsplit(url).scheme.lower() == "http"
+        try:
+            for hop in range(MAX_REDIRECTS + 1):
+                problem = web_url_problem(url)
+                parts = urlsplit(url)
+                try:
+                    if problem:
+                        raise _Refused(f"refused: {problem}")
+                    assert parts.hostname is not None
+                    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+                    ip = await self._resolve(parts.hostname, port, result)
+                except _Refused as refused:
+                    if hop == 0:
+                        raise  # nothing was sent: the check says nothing about the site
+                    raise _Stop(f"redirect to {url} {refused}") from None
+                location = await self._request(url, ip, result)
+                if location is None:
+                    result.final_url = url
+                    return
+                if hop == MAX_REDIRECTS:
+                    raise _Stop(f"more than {MAX_REDIRECTS} redirects (last to {location})")
+                result.redirects += 1
+                url = urljoin(url, location)
+                if plain_http and urlsplit(url).scheme.lower() == "https":
+                    result.http_to_https = True
+        finally:
+            if plain_http and result.status_code is not None and not result.http_to_https:
+                result.http_to_https = False  # it answered, and never sent us to HTTPS
 
     async def _request(self, url: str, ip: str, result: WebsiteResult) -> str | None:
         """GET `url` from `ip`; returns the redirect's Location, or None after reading the page."""
@@ -333,7 +355,7 @@ class HttpProber:
         host = target.host
         failure: ssl.SSLCertVerificationError | None = None
         for client in (self._verified, self._unverified) if https else (self._unverified,):
-            timer = _Timer()
+            timer = _Timer(result)
             try:
                 async with client.stream(
                     "GET",
@@ -345,7 +367,6 @@ class HttpProber:
                     },
                     extensions={"sni_hostname": host, "trace": timer},
                 ) as response:
-                    self._timings(result, timer)
                     if https:
                         self._tls(response, result, host, failure)
                     result.status_code = response.status_code
@@ -357,8 +378,8 @@ class HttpProber:
             except httpx.ConnectError as exc:
                 failure = _cert_failure(exc) if client is self._verified else None
                 if failure is not None:
+                    timer.undo()
                     continue  # ask again without verification, to see what is served
-                self._timings(result, timer)
                 raise _Stop(
                     f"cannot connect to {target.netloc.decode()}: {_describe(exc)}"
                 ) from None
@@ -367,16 +388,6 @@ class HttpProber:
             except httpx.HTTPError as exc:
                 raise _Stop(f"{target.netloc.decode()}: {_describe(exc)}") from None
         raise AssertionError("unreachable")
-
-    @staticmethod
-    def _timings(result: WebsiteResult, timer: _Timer) -> None:
-        took = timer.took
-        if "connection.connect_tcp" in took:
-            result.connect_ms = _add(result.connect_ms, _ms(took["connection.connect_tcp"]))
-        if "connection.start_tls" in took:
-            result.tls_ms = _add(result.tls_ms, _ms(took["connection.start_tls"]))
-        if "first_byte" in took:
-            result.first_byte_ms = _add(result.first_byte_ms, _ms(took["first_byte"]))
 
     @staticmethod
     def _tls(

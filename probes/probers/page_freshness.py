@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 # Bytes patterns: the body is searched as read, whatever its encoding (dates are ASCII).
-_DAY_FIRST = re.compile(rb"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/.-])")
-_ISO = re.compile(rb"(?<![\d/.-])(\d{4})-(\d{2})-(\d{2})(?![\d/-])")
+# Not inside a longer run of numbers (a version, a document number); a full stop after the
+# date ends a sentence.
+_DAY_FIRST = re.compile(rb"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/-]|\.\d)")
+_ISO = re.compile(rb"(?<![\d/.-])(\d{4})-(\d{2})-(\d{2})(?![\d/-]|\.\d)")
 _EARLIEST = date(1995, 1, 1)  # before any Vietnamese government website
 
 
