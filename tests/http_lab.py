@@ -85,7 +85,8 @@ async def _answer(site: dict[str, Any], reader: Any, writer: Any) -> None:
         writer.close()
 
 
-async def serve(config: list[dict[str, Any]]) -> None:
+async def serve(config: list[dict[str, Any]], ready: Any = None) -> None:
+    """Start every site's server; `ready` (if given) gets their ports, else "ready" is printed."""
     servers = []
     for site in config:
         context = None
@@ -100,8 +101,32 @@ async def serve(config: list[dict[str, Any]]) -> None:
         servers.append(
             await asyncio.start_server(handler, site["ip"], site["port"], backlog=1024, **extra)
         )
-    print("ready", flush=True)
+    if ready is None:
+        print("ready", flush=True)
+    else:
+        ready([server.sockets[0].getsockname()[1] for server in servers])
     await asyncio.Event().wait()
+
+
+@contextmanager
+def loopback_sites(config: list[dict[str, Any]]) -> Iterator[list[int]]:
+    """The sites served on loopback from a thread of this process (port 0: any free port);
+    yields their ports, in order. Loopback needs no namespace, and no root."""
+    import queue
+    import threading
+
+    ports: queue.Queue[list[int]] = queue.Queue()
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(
+        target=loop.run_until_complete, args=(serve(config, ports.put),), daemon=True
+    )
+    thread.start()
+    try:
+        yield ports.get(timeout=10)
+    finally:
+        for task in asyncio.all_tasks(loop):
+            loop.call_soon_threadsafe(task.cancel)
+        thread.join(timeout=5)
 
 
 # -- certificates ------------------------------------------------------------------------------
