@@ -117,9 +117,16 @@ def loopback_sites(config: list[dict[str, Any]]) -> Iterator[list[int]]:
 
     ports: queue.Queue[list[int]] = queue.Queue()
     loop = asyncio.new_event_loop()
-    thread = threading.Thread(
-        target=loop.run_until_complete, args=(serve(config, ports.put),), daemon=True
-    )
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(serve(config, ports.put))
+        except asyncio.CancelledError:
+            pass  # stopped at the end of the test
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield ports.get(timeout=10)
