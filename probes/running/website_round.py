@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from inventory.probe_address import IPAddress
-from probes.probers.http import HttpProber, WebsiteResult, WebsiteTarget
+from probes.probers.http import WebsiteResult, WebsiteTarget
+from probes.probers.registry import CHECKERS
 from probes.running.options import ProbeOptions
 from probes.running.ratelimit import TokenBucket
 
@@ -39,7 +40,7 @@ class WebsiteRound:
         """Check every target; cancelled at the deadline, keeping the checks already done."""
         if not self.targets:
             return
-        prober = HttpProber(
+        prober = CHECKERS["http"](
             timeout_s=self.options.http_timeout_s,
             ca_bundle=self.options.ca_bundle,
             forbidden=self.forbidden,
