@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import timedelta
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -112,8 +113,6 @@ class Settings(BaseSettings):
         check of every website."""
         if value is None:
             return None
-        import ssl
-
         try:
             ssl.create_default_context().load_verify_locations(cafile=str(value))
         except FileNotFoundError:

@@ -269,6 +269,9 @@ class HttpProber:
         except _Stop as stop:
             result.add_error(str(stop))
             result.sent = not isinstance(stop, _Refused)
+        except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+            # e.g. a redirect to an address that is not one: the site's fault, not the round's
+            result.add_error(f"bad address on the way: {exc}")
         result.total_ms = _ms(time.perf_counter() - start)
         if plain is not None:
             try:
@@ -352,7 +355,7 @@ class HttpProber:
         assert self._verified is not None and self._unverified is not None
         target = httpx.URL(url)
         https = target.scheme == "https"
-        host = target.host
+        host = target.raw_host.decode("ascii")  # IDNA-encoded, as certificates name hosts
         failure: ssl.SSLCertVerificationError | None = None
         for client in (self._verified, self._unverified) if https else (self._unverified,):
             timer = _Timer(result)
