@@ -244,3 +244,28 @@ def test_metrics_have_blackbox_exporter_names(sites: dict[str, Any]) -> None:
         assert f'probe_http_duration_seconds{{phase="{phase}",website="{secure}"}}' in text
     assert value("probe_http_duration_seconds", {"website": page, "phase": "tls"}) == 0
     assert value("probe_ssl_earliest_cert_expiry", {"website": page}) is None
+
+
+def test_db_prune_deletes_website_checks_older_than_the_raw_retention(
+    engine: Engine, tmp_path: Path, sites: dict[str, Any]
+) -> None:
+    _import(engine, tmp_path, [sites["page"]])
+    _run(code=0)
+    (website_id,) = _ids(engine).values()
+    now = datetime.now(UTC)
+    with session_scope(engine) as session:
+        for days in (200, 100, 31):
+            session.add(
+                WebsiteCheck(website_id=website_id, checked_at=now - timedelta(days=days), up=True)
+            )
+    result = runner.invoke(app, ["db", "prune", "--keep-raw", "90d", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["website_checks_dropped"] == 2
+    with session_scope(engine) as session:
+        ages = sorted(
+            (now - checked).days for checked in session.exec(select(WebsiteCheck.checked_at))
+        )
+    assert ages == [0, 31]
+    text = runner.invoke(app, ["db", "prune"])
+    assert text.exit_code == 0, text.output
+    assert "website checks before" in text.output and ": 0 deleted;" in text.output
