@@ -150,6 +150,28 @@ def test_a_bad_format_is_one_line(engine: Engine) -> None:
                                                    "got 'xml'\n")  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("0.05", "http timeout must be between 0.1 and 120 seconds, got 0.05"),
+        ("121", "http timeout must be between 0.1 and 120 seconds, got 121.0"),
+    ],
+)
+def test_a_bad_http_timeout_is_one_line(engine: Engine, option: str, message: str) -> None:
+    result = runner.invoke(app, ["probe", "run", "--method", "http", "--http-timeout", option])
+    assert (result.exit_code, result.output) == (2, f"error: {message}\n")
+
+
+def test_a_deadline_shorter_than_the_http_timeout_is_refused(engine: Engine) -> None:
+    result = runner.invoke(
+        app, ["probe", "run", "--method", "http", "--http-timeout", "20", "--deadline", "15"]
+    )
+    assert (result.exit_code, result.output) == (
+        2,
+        "error: round deadline 15.0 s is shorter than the http timeout 20.0 s\n",
+    )
+
+
 def test_incidents_open_after_k_failed_checks_and_close_when_up(
     engine: Engine, tmp_path: Path, sites: dict[str, Any]
 ) -> None:
@@ -196,6 +218,8 @@ def test_a_locked_database_spools_the_checks_and_the_next_run_writes_them(
     result = runner.invoke(app, ["probe", "run", "--method", "http", "--spool", str(spool)])
     assert result.exit_code == 0, result.output
     assert "0 rows stored, 1 website checks (and 1 spooled rounds)" in result.output
+    (line,) = [row for row in result.output.splitlines() if row.startswith(sites["page"])]
+    assert line.split()[1:4] == ["up", "200", "-"]  # no certificate over plain HTTP
     assert not spool.exists()
     with session_scope(engine) as session:
         checks = session.exec(select(WebsiteCheck).order_by(WebsiteCheck.checked_at)).all()

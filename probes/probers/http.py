@@ -102,6 +102,9 @@ class WebsiteResult:
         )
 
     def add_error(self, text: str) -> None:
+        # A server's words (a Location header) end up here: no control characters, which a
+        # terminal printing the error would obey.
+        text = "".join(c if c.isprintable() else "?" for c in text)
         self.error = text if not self.error else f"{self.error}; {text}"
 
     def record(self, agent: str) -> dict[str, Any]:
