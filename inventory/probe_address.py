@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+from urllib.parse import urlsplit
 
 IPAddress = IPv4Address | IPv6Address
 
@@ -142,3 +143,35 @@ def address_literal(text: str) -> IPAddress | None:
         f"not written as four decimal numbers without leading zeros: the system reads it as "
         f"{read_as}"
     )
+
+
+def web_url_problem(url: str) -> str | None:
+    """Why a website address must not be checked, or None when it may be: only http and
+    https, a host, no credentials, and a literal IP address only when `refusal` allows it.
+
+    A host name is judged where it is resolved, by the prober, with every address it
+    resolves to (and again at each redirect).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        return f"not a web address: {exc}"
+    if parts.scheme.lower() not in ("http", "https"):
+        shown = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
+        return f"{shown}: only http:// and https:// addresses are checked"
+    if not parts.hostname:
+        return "no host in the address"
+    if parts.username is not None or parts.password is not None:
+        return "an address with a user name or password"
+    if port == 0:
+        return "port 0"
+    try:
+        literal = address_literal(parts.hostname)
+    except UnclearAddress as exc:
+        return f"{parts.hostname} is {exc}"
+    if literal is not None:
+        why = refusal(literal)
+        if why:
+            return f"{parts.hostname} is {why}"
+    return None

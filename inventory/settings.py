@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import timedelta
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
@@ -58,6 +59,9 @@ class Settings(BaseSettings):
     # scheduler's daily prune) folds them; an explicit --keep-raw / --keep-hourly wins.
     keep_raw: timedelta = parse_window(KEEP_RAW_DEFAULT)
     keep_hourly: timedelta = parse_window(KEEP_HOURLY_DEFAULT)
+    # A PEM file of roots trusted for websites' certificates besides the system's (the
+    # government's own CA is in no public store); unset, the system's only.
+    ca_bundle: Path | None = None
 
     @field_validator("database_url")
     @classmethod
@@ -115,10 +119,25 @@ class Settings(BaseSettings):
     def _stripped(cls, value: str) -> str:
         return value.strip()
 
-    @field_validator("probe_spool", mode="before")
+    @field_validator("probe_spool", "ca_bundle", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _pem_roots(cls, value: Path | None) -> Path | None:
+        """Loaded once here, so a wrong file is one clear error at start, not a failed
+        check of every website."""
+        if value is None:
+            return None
+        try:
+            ssl.create_default_context().load_verify_locations(cafile=str(value))
+        except FileNotFoundError:
+            raise ValueError(f"{value}: no such file") from None
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            raise ValueError(f"{value}: not a PEM file of certificates ({exc})") from None
+        return value
 
     @field_validator("keep_raw", "keep_hourly", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
@@ -26,7 +27,9 @@ from inventory.db import get_engine, session_scope
 from inventory.settings import Settings, get_settings
 from readiness.geometry import ensure_approximate_boundaries
 from tests.conftest import PROJECT_ROOT
+from tests.http_lab import issued, loopback_sites
 from tests.netns_fixtures import add_points
+from tests.website_fixtures import add_agency
 
 runner = CliRunner()
 
@@ -144,7 +147,7 @@ def test_probe_spool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         holder.execute("ROLLBACK")
         holder.close()
     for result in results:
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 4, result.output  # port 9 closed: the point is degraded
         assert json.loads(result.output)["stored"] is False
     # One round in each: the file's spool, then the one the option names.
     for path in (spool, given):
@@ -261,3 +264,36 @@ def test_trusted_proxies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert page_setup._client() == "10.9.1.1"
     env_file(monkeypatch, tmp_path / "trusted", ICTR_TRUSTED_PROXIES="10.9.0.0/16")
     assert page_setup._client() == "203.0.113.9"
+
+
+@follows("ICTR_CA_BUNDLE")
+def test_ca_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site whose certificate comes from a CA in no public store is trusted through it."""
+    ca = trustme.CA()
+    cert, key = issued(ca, tmp_path, "loopback", "127.0.0.1")
+    bundle = tmp_path / "government-roots.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    site = {"ip": "127.0.0.1", "port": 0, "behaviour": "page", "body": "<p>01/12/2026</p>"}
+    with loopback_sites([{**site, "cert": str(cert), "key": str(key)}]) as (port,):
+        env_file(monkeypatch, tmp_path / "work", ICTR_CA_BUNDLE=str(bundle))
+        assert invoke("db", "upgrade").exit_code == 0
+        add_agency(get_engine(), "Sở Y tế")
+        sheet = tmp_path / "websites.csv"
+        sheet.write_text(f"Cơ quan,URL\nSở Y tế,https://127.0.0.1:{port}/\n", encoding="utf-8")
+        assert invoke("import", "websites", str(sheet)).exit_code == 0
+        result = invoke("probe", "run", "--method", "http", "--json")
+    assert result.exit_code == 0, result.output
+    (check,) = json.loads(result.output)["websites"]
+    assert (check["status"], check["cert_trusted"], check["cert_valid_name"]) == ("up", True, True)
+
+
+def test_a_ca_bundle_that_is_not_there_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "missing.pem"
+    env_file(monkeypatch, tmp_path, ICTR_CA_BUNDLE=str(missing))
+    result = invoke("probe", "run", "--method", "http")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: bad configuration: ICTR_CA_BUNDLE: Value error, {missing}: no such file\n"
+    )

@@ -53,7 +53,9 @@ def prune(
         f"raw rounds before {report.raw_before:%Y-%m-%d}: {report.raw_rows} rows folded "
         f"into {report.daily_written} daily aggregates; "
         f"hourly aggregates before {report.hourly_before:%Y-%m-%d}: {report.hourly_dropped} "
-        f"dropped; {report.chunks} transactions, {report.seconds:.1f} s"
+        f"dropped; website checks before {report.raw_before:%Y-%m-%d}: "
+        f"{report.website_checks_dropped} deleted; "
+        f"{report.chunks} transactions, {report.seconds:.1f} s"
     )
 
 

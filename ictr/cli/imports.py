@@ -1,4 +1,5 @@
-"""`ictr import computers|agencies|points|services|certificates|successions FILE`: load
+"""`ictr import computers|agencies|points|services|certificates|successions|websites FILE`:
+load
 spreadsheets (and certificate files), all rows or none."""
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from inventory.migrate import require_current_schema
 
 import_app = typer.Typer(
     help="Import agencies, computers, connection points, service reports, certificates or "
-    "agency successions from CSV or Excel (.xlsx) files (certificates also from their own "
-    "files).",
+    "agency successions or websites from CSV or Excel (.xlsx) files (certificates also from "
+    "their own files).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -89,6 +90,14 @@ def successions(file: Path = FILE, *, options: ImportOptions) -> None:
     _run("successions", file, options)
 
 
+@owned_rows_options
+def websites(file: Path = FILE, *, options: ImportOptions) -> None:
+    """Import websites and e-service portals to check (matched by agency and address): the
+    agency, the http(s) address and its kind (portal, agency site, commune site,
+    public-service portal)."""
+    _run("websites", file, options)
+
+
 def register(app: typer.Typer) -> None:
     import_app.command("computers")(computers)
     import_app.command("agencies")(agencies)
@@ -96,4 +105,5 @@ def register(app: typer.Typer) -> None:
     import_app.command("services")(services)
     import_app.command("certificates")(certificates)
     import_app.command("successions")(successions)
+    import_app.command("websites")(websites)
     app.add_typer(import_app, name="import")

@@ -21,6 +21,7 @@ from ictr.cli import (
     plan,
     serve,
     units,
+    websites,
 )
 from ictr.cli import probe as probe_cli
 from inventory.db import explain_operational_error
@@ -79,6 +80,7 @@ certificates.register(app)
 plan.register(app)
 editor_password.register(app)
 units.register(app)
+websites.register(app)
 
 
 def run() -> None:

@@ -1,4 +1,5 @@
-"""`ictr probe`: probe the connection points once or on a schedule; incidents, availability."""
+"""`ictr probe`: probe the connection points and check the websites once or on a schedule;
+incidents, availability."""
 
 from __future__ import annotations
 
@@ -17,12 +18,17 @@ from inventory.settings import get_settings
 from probes.history.availability import availability
 from probes.history.incidents import list_incidents
 from probes.history.point_status import DEGRADED, DOWN, SKIPPED, UP
+from probes.history.website_status import FAILING, website_status
 from probes.running.recording import record
 from probes.running.results import RoundResult
 from probes.running.runner import probe_once
 
+# `ictr probe run`'s exit codes, for cron and systemd (docs/probes.md); 2 is a user mistake.
+EXIT_DOWN = 3  # a point or a website probed in the round is down
+EXIT_FAILING = 4  # none down, but a point is degraded or a website's certificate refused
+
 probe_app = typer.Typer(
-    help="Connectivity checks of the connection points (ICMP, TCP).",
+    help="Connectivity checks of the connection points (ICMP, TCP) and websites (HTTP).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -32,20 +38,63 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(get_settings().zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def exit_code(result: RoundResult) -> int:
+    """0 when every point and website probed is up; EXIT_DOWN when one is down; else
+    EXIT_FAILING when one is degraded or failing. Skipped ones (nothing sent) do not count."""
+    statuses = {p.status for p in result.points()}
+    statuses |= {website_status(w) for w in result.websites}
+    if DOWN in statuses:
+        return EXIT_DOWN
+    if DEGRADED in statuses or FAILING in statuses:
+        return EXIT_FAILING
+    return 0
+
+
+def _cell(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_websites(result: RoundResult) -> None:
+    typer.echo(
+        f"{'website':<40} {'status':<8} {'HTTP':>4} {'cert days':>9} {'updated':<10} "
+        f"{'total':>9}  note"
+    )
+    for w in result.websites:
+        days = "-" if w.cert_days_left is None else str(w.cert_days_left)
+        fresh = w.last_modified.date() if w.last_modified else w.page_date
+        updated = fresh.isoformat() if fresh else "-"
+        total = "-" if w.total_ms is None else f"{w.total_ms:.0f} ms"
+        typer.echo(
+            f"{_cell(w.url, 40):<40} {website_status(w):<8} {w.status_code or '-':>4} "
+            f"{days:>9} {updated:<10} {total:>9}  {w.error or ''}"
+        )
+
+
 def _print_round(result: RoundResult, stored: str) -> None:
     points = result.points()
-    typer.echo(f"{'code':<10} {'name':<44} {'status':<9} {'loss':>6} {'median RTT':>11}  note")
+    if points or not result.websites:
+        typer.echo(f"{'code':<10} {'name':<44} {'status':<9} {'loss':>6} {'median RTT':>11}  note")
     for p in points:
         loss = "-" if p.loss is None else f"{p.loss:.0%}"
         rtt = "-" if p.rtt_median_ms is None else f"{p.rtt_median_ms:.2f} ms"
-        name = p.name if len(p.name) <= 44 else p.name[:43] + "…"
-        typer.echo(f"{p.code:<10} {name:<44} {p.status:<9} {loss:>6} {rtt:>11}  {p.note}")
+        typer.echo(
+            f"{p.code:<10} {_cell(p.name, 44):<44} {p.status:<9} {loss:>6} {rtt:>11}  {p.note}"
+        )
+    if result.websites:
+        _print_websites(result)
     counts = {s: sum(1 for p in points if p.status == s) for s in (UP, DEGRADED, DOWN, SKIPPED)}
+    web = [website_status(w) for w in result.websites]
+    sites = ""
+    if web:
+        sites = (
+            f"{len(web)} websites, {web.count(UP)} up, {web.count(FAILING)} failing, "
+            f"{web.count(DOWN)} down, {web.count(SKIPPED)} skipped; "
+        )
     zone = get_settings().display_timezone
     typer.echo(
         f"round {_local(result.started_at)} ({zone}), {result.duration_s:.1f} s: "
         f"{len(points)} points, {counts[UP]} up, {counts[DEGRADED]} degraded, "
-        f"{counts[DOWN]} down, {counts[SKIPPED]} skipped; {stored}"
+        f"{counts[DOWN]} down, {counts[SKIPPED]} skipped; {sites}{stored}"
     )
     if result.fallback:
         typer.echo("note: no raw-socket permission, probed with TCP connect (method tcp-connect)")
@@ -58,7 +107,14 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     quiet: bool = typer.Option(False, "--quiet", help="Print nothing unless there is an error."),
 ) -> None:
-    """Probe the agent's points (and any watched ones) once, store the results, print a table."""
+    """Probe the agent's points (and any watched ones) and check its websites once, store the
+    results, print a table.
+
+    Exit codes: 0 every point and website probed is up; 3 at least one is down (a point
+    that does not answer, a website that gives no answer or an error status); 4 none is
+    down but a point is degraded or a website's certificate is refused (untrusted, wrong
+    host name, expired); 2 a mistake in the command or the configuration.
+    """
     options = setup.options
     engine = get_engine()
     require_current_schema(engine)
@@ -73,6 +129,8 @@ def run(
     if outcome.stored:
         assert outcome.report is not None
         stored = f"{outcome.report.inserted} rows stored"
+        if outcome.report.website_checks:
+            stored += f", {outcome.report.website_checks} website checks"
         if outcome.replayed:
             stored += f" (and {outcome.replayed} spooled rounds)"
         if outcome.report.incidents_opened or outcome.report.incidents_closed:
@@ -82,14 +140,16 @@ def run(
             )
     else:
         stored = outcome.message
+    code = exit_code(result)
     if quiet:
         if not outcome.stored:
             typer.echo(f"warning: {outcome.message}", err=True)
-        return
-    if as_json:
+    elif as_json:
         typer.echo(json.dumps({**result.to_json(), "stored": outcome.stored}, ensure_ascii=False))
-        return
-    _print_round(result, stored)
+    else:
+        _print_round(result, stored)
+    if code:
+        raise typer.Exit(code)
 
 
 @round_options

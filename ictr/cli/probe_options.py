@@ -48,10 +48,12 @@ def _gather(
     max_targets: int,
     agent: str,
     down_after: int,
+    http_timeout: float,
     fallback_ports: str,
     spool: Path | None,
     write_timeout: float | None,
 ) -> RoundSetup:
+    settings = get_settings()
     options = ProbeOptions(
         count=count,
         spacing_s=spacing,
@@ -63,11 +65,12 @@ def _gather(
         agent=agent,
         fallback_ports=parse_ports(fallback_ports, where="--fallback-ports"),
         down_after=down_after,
+        http_timeout_s=http_timeout,
+        ca_bundle=settings.ca_bundle,
         points=_codes(points),
         watch_districts=_codes(watch_districts),
         watch_points=_codes(watch_points),
     )
-    settings = get_settings()
     path = spool or settings.probe_spool or default_spool_path(settings.database_url, agent)
     return RoundSetup(options=options, spool=Spool(path), write_timeout_s=write_timeout)
 
@@ -109,7 +112,8 @@ round_options = shared_options(
             typer.Option(
                 DEFAULTS.method,
                 "--method",
-                help=f"One of {', '.join(METHOD_CHOICES)}; auto follows each point's probe_method.",
+                help=f"One of {', '.join(METHOD_CHOICES)}; auto follows each point's "
+                "probe_method and checks the websites too; http checks only the websites.",
             ),
         ),
         option(
@@ -166,6 +170,15 @@ round_options = shared_options(
                 DEFAULTS.down_after,
                 "--down-after",
                 help="Consecutive failed rounds before an incident opens.",
+            ),
+        ),
+        option(
+            "http_timeout",
+            float,
+            typer.Option(
+                DEFAULTS.http_timeout_s,
+                "--http-timeout",
+                help="Seconds a website check (redirects and page) may take.",
             ),
         ),
         option(

@@ -19,6 +19,7 @@ from inventory.importing.options import ImportOptions
 from inventory.importing.report import ImportReport
 from inventory.importing.unit_match import UnitMatcher, row_units
 from inventory.importing.values import BadValue, agency_kind, boolean, text, website, whole
+from inventory.importing.websites import add_agency_websites
 from inventory.models import Agency
 from inventory.text_keys import compact, fold
 from inventory.upsert import UpsertCounts, upsert_by_key
@@ -124,6 +125,9 @@ def import_agencies(
         return
     counts = upsert_by_key(session, Agency, "id", updates)
     added = upsert_by_key(session, Agency, ("unit_code", "name"), inserts)
+    report.websites_added = add_agency_websites(
+        session, [(row["unit_code"], row["name"]) for row in (*updates, *inserts)]
+    )
     report.counts = UpsertCounts(
         new=counts.new + added.new,
         updated=counts.updated + added.updated,

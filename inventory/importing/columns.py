@@ -407,6 +407,37 @@ SUCCESSION_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
+WEBSITE_COLUMNS: tuple[Column, ...] = (
+    Column("agency_code", "Mã cơ quan", ("Mã đơn vị", "Agency code")),
+    Column(
+        "agency",
+        "Cơ quan",
+        ("Đơn vị", "Tên cơ quan", "Tên đơn vị", "Cơ quan chủ quản", "Agency", "Agency name"),
+    ),
+    *_UNIT_COLUMNS,
+    Column(
+        "url",
+        "Địa chỉ website",
+        (
+            "Website",
+            "Địa chỉ",
+            "Địa chỉ truy cập",
+            "Tên miền",
+            "Đường dẫn",
+            "URL",
+            "Address",
+            "Web address",
+        ),
+    ),
+    Column(
+        "kind",
+        "Loại",
+        ("Loại trang", "Loại hệ thống", "Loại website", "Phân loại", "Kind", "Type"),
+    ),
+    Column("agent", "Máy đo", ("Probe agent", "Agent")),
+    Column("active", "Đang theo dõi", ("Theo dõi", "Hoạt động", "Active")),
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "computers": COMPUTER_COLUMNS,
     "agencies": AGENCY_COLUMNS,
@@ -414,6 +445,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     "services": SERVICE_COLUMNS,
     "certificates": CERTIFICATE_COLUMNS,
     "successions": SUCCESSION_COLUMNS,
+    "websites": WEBSITE_COLUMNS,
 }
 
 # At least one column of each group must be present in the file.
@@ -424,6 +456,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "services": (("agency", "agency_code"), SERVICE_COUNTS),
     "certificates": (("serial",),),
     "successions": (("agency", "agency_code"), ("successor", "successor_code"), ("succeeded_on",)),
+    "websites": (("url",), ("agency", "agency_code")),
 }
 
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")

@@ -20,6 +20,7 @@ from inventory.importing.readers import Table, read_table
 from inventory.importing.report import ImportReport
 from inventory.importing.services import import_services
 from inventory.importing.successions import import_successions
+from inventory.importing.websites import import_websites
 from inventory.importing.x509_files import is_certificate_source, read_certificate_files
 from inventory.write_lock import locked_session
 
@@ -46,6 +47,7 @@ ENTITIES: dict[str, Importer] = {
     "services": import_services,
     "certificates": import_certificates,
     "successions": import_successions,
+    "websites": import_websites,
 }
 
 

@@ -63,6 +63,7 @@ class ImportReport:
     created_agencies: list[str] = field(default_factory=list)
     era: int | None = None  # the structure the file's units were read in, when it names any
     era_reason: str = ""
+    websites_added: int = 0  # websites an agencies file's website column added to the checks
 
     @property
     def ok(self) -> bool:
@@ -129,4 +130,7 @@ class ImportReport:
             )
         prefix = "dry run, nothing written: would be " if self.dry_run else ""
         out.append(f"{prefix}new {c.new}, updated {c.updated}, unchanged {c.unchanged}")
+        if self.websites_added:
+            verb = "would add" if self.dry_run else "added"
+            out.append(f"{verb} {self.websites_added} websites to check (ictr websites)")
         return out

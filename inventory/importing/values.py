@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from inventory.models import AgencyKind, ComputerKind, ComputerStatus, ProbeMethod
-from inventory.probe_address import address_literal, destination, refusal
+from inventory.probe_address import address_literal, destination, refusal, web_url_problem
 from inventory.text_keys import fold
 
 # Excel counts days from 1899-12-30 (its 1900 leap-year bug is folded into this origin).
@@ -533,6 +533,9 @@ def website(value: object) -> str:
         raise BadValue("not a web address (http:// or https://)") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in raw:
         raise BadValue("not a web address (http:// or https://)")
+    problem = web_url_problem(raw)  # the website is checked: the probes' rule applies
+    if problem:
+        raise BadValue(problem)
     return raw
 
 

@@ -33,6 +33,15 @@ from inventory.models.services import ServiceFigure, ServiceFigureBase
 from inventory.models.sign_in import SignInFailure
 from inventory.models.snapshots import IndicatorSnapshot, Meta
 from inventory.models.units import AdminUnit, UnitBoundary, UnitCorrespondence, UnitLevel
+from inventory.models.websites import (
+    Website,
+    WebsiteBase,
+    WebsiteCheck,
+    WebsiteIncident,
+    WebsiteKind,
+    cert_days_left,
+    certificate_valid,
+)
 
 __all__ = [
     "AdminUnit",
@@ -64,4 +73,11 @@ __all__ = [
     "UnitBoundary",
     "UnitCorrespondence",
     "UnitLevel",
+    "Website",
+    "WebsiteBase",
+    "WebsiteCheck",
+    "WebsiteIncident",
+    "WebsiteKind",
+    "cert_days_left",
+    "certificate_valid",
 ]

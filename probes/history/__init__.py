@@ -8,6 +8,11 @@ for the CLI, the dashboard and the readiness indicators.
 - point_status.py: the one rule for a point's status, in Python and in SQL: it judges
   stored rounds (a round in memory is judged by it too, in probes.running.results);
 - availability.py: the share of a point's rounds up over a window;
+- website_status.py: the one rule for a website's status (up, failing, down), for a check
+  just made and a stored one;
+- website_retention.py: website checks older than the raw retention deleted (no aggregates);
+- website_history.py: websites' checks written (with their incidents) and read back: the
+  latest check, availability over 7 and 30 days;
 - trends.py: a point's history by hour or day, from raw rows and aggregates;
 - hourly_summary.py: hourly aggregates kept up to date behind a watermark;
 - retention.py: old raw rounds folded into daily aggregates, old hourly ones dropped;

@@ -11,6 +11,9 @@ leaves a consistent database, and running it again picks up where it stopped (id
 rows already folded are gone). On PostgreSQL an advisory lock lets one prune run at a time;
 on SQLite each chunk takes the write lock.
 
+Website checks older than the raw window are deleted (they have no aggregates:
+probes/history/website_retention.py).
+
 Readers combine the three tables (probes/history/rollup_read.py): raw rows after the hourly
 watermark, hourly rows before it from the hourly horizon on, daily rows before the horizon.
 The horizon (in the `meta` table) moves forward before the hourly rows behind it are
@@ -37,6 +40,7 @@ from probes.history.hourly_summary import summarise
 from probes.history.oldest_row import oldest_instant
 from probes.history.pg_lock import AdvisoryLock
 from probes.history.rollup_build import HOURLY, bucket_start, roll_up_chunk
+from probes.history.website_retention import drop_checks, oldest_check
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +86,7 @@ class PruneReport:
     stopped: bool = False  # asked to stop before the end; run again to finish
     skipped: str = ""  # why nothing was done
     days: list[str] = field(default_factory=list)  # UTC days whose raw rows were folded
+    website_checks_dropped: int = 0  # website checks older than raw_before, deleted
 
 
 def _point_blocks(session: Session, size: int) -> list[list[int]]:
@@ -179,6 +184,30 @@ def prune(
     return report
 
 
+def _drop_website_checks(engine: Engine, report: PruneReport, stop: threading.Event | None) -> bool:
+    """Website checks older than the raw retention, a day at a time (probes.history.
+    website_retention); False when asked to stop."""
+    with engine.connect() as connection:
+        oldest = oldest_check(connection)
+    if oldest is None:
+        return True
+    day = bucket_start(oldest, "day")
+    while day < report.raw_before:
+        if stop is not None and stop.is_set():
+            report.stopped = True
+            return False
+        report.website_checks_dropped += _in_transaction(
+            engine,
+            f"deleting website checks of {day:%Y-%m-%d}",
+            drop_checks,
+            start=day,
+            end=min(day + DAY, report.raw_before),
+        )
+        report.chunks += 1
+        day += DAY
+    return True
+
+
 def _prune(
     engine: Engine,
     report: PruneReport,
@@ -186,6 +215,8 @@ def _prune(
     chunk_points: int,
     stop: threading.Event | None,
 ) -> None:
+    if not _drop_website_checks(engine, report, stop):
+        return
     # Every hour is in probe_hourly before its raw rows go: summarise first, then fold the
     # days behind both the retention and the watermark into the daily table.
     summary = summarise(engine, now=now, stop=stop)

@@ -21,6 +21,7 @@ from inventory.errors import IctrError
 from inventory.models import ProbeResult
 from probes.history.hourly_summary import lock_for_store, merge_late_rows
 from probes.history.incidents import update_incidents
+from probes.history.website_history import insert_checks, update_website_incidents
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class StoreReport:
     incidents_opened: int = 0
     incidents_closed: int = 0
     late: int = 0  # rows of hours already summarised, merged into them
+    website_checks: int = 0  # website checks inserted (the rest were stored already)
 
 
 def _insert_ignoring_duplicates(
@@ -89,8 +91,10 @@ def store_records(
     records: Sequence[dict[str, Any]],
     down_after: int,
     write_timeout_s: float | None = None,
+    website_records: Sequence[dict[str, Any]] = (),
 ) -> StoreReport:
-    """Store one round's rows and update incidents, all or nothing."""
+    """Store one round's rows (its points' and websites') and update incidents, all or
+    nothing."""
     report = StoreReport()
     where = describe_url(engine.url.render_as_string(hide_password=False))
     try:
@@ -112,6 +116,13 @@ def store_records(
                     down_after=down_after,
                 )
                 report.incidents_opened, report.incidents_closed = changes.opened, changes.closed
+                checked = insert_checks(session.connection(), website_records)
+                report.website_checks = len(checked)
+                web = update_website_incidents(
+                    session, agent=agent, checked=set(checked), down_after=down_after
+                )
+                report.incidents_opened += web.opened
+                report.incidents_closed += web.closed
                 session.commit()
     except IntegrityError as exc:
         raise RoundRejected(

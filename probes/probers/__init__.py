@@ -9,5 +9,9 @@ with one shape (attempt.py). They know nothing of the database or the schedule: 
 - icmp.py: ICMP echo (IPv4 and IPv6);
 - tcp_syn.py: TCP SYN, half-open: SYN-ACK is open, RST closed;
 - tcp_connect.py: TCP connect, the fallback without raw-socket rights;
-- rawsock.py: raw sockets: opening them, receive buffers, kernel timestamps, permission.
+- rawsock.py: raw sockets: opening them, receive buffers, kernel timestamps, permission;
+- http.py: HTTP(S) checks of websites (status, phase times, redirects, TLS, freshness):
+  a whole request per check rather than packets, so it has its own shape;
+- tls_certificate.py: a website's certificate judged, even when verification failed;
+- page_freshness.py: the Last-Modified header and the newest date written in a page.
 """

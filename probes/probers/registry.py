@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from inventory.errors import IctrError
 from probes.probers.attempt import Prober
+from probes.probers.http import HttpProber
 from probes.probers.icmp import IcmpProber
 from probes.probers.tcp_connect import TcpConnectProber
 from probes.probers.tcp_syn import TcpSynProber
@@ -12,6 +13,12 @@ PROBERS: dict[str, type[Prober]] = {
     "icmp": IcmpProber,
     "tcp": TcpSynProber,
     "tcp-connect": TcpConnectProber,
+}
+
+# Checks of a whole request rather than of packets, with a shape of their own (one check per
+# website: probes.probers.http); run by probes.running.website_round.
+CHECKERS: dict[str, type[HttpProber]] = {
+    "http": HttpProber,
 }
 
 

@@ -5,6 +5,8 @@ runs rounds on a schedule. Uses the probers (probes.probers) and the stored hist
 - options.py: how a round is run (counts, spacing, timeouts, rate, limits), validated;
 - assignments.py: which agent owns which point, and each agent's overview;
 - targets.py: which points a round probes, and the address checks before any packet;
+- website_targets.py: which websites a round checks, and the address rule before any request;
+- website_round.py: a round's website checks, beside the packets, under its rate and deadline;
 - ratelimit.py: the token bucket that paces a whole round;
 - runner.py: one round: plan the attempts, send them through the probers, summarise;
 - results.py: what a round found, a row per point and method, in memory: the runner makes

@@ -1,11 +1,16 @@
 """A Prometheus endpoint with blackbox_exporter's metric names, labelled by point code,
-so dashboards built for blackbox_exporter's ICMP and TCP modules work unchanged.
+so dashboards built for blackbox_exporter's ICMP and TCP modules work unchanged. Websites
+have its http module's names, labelled by URL (`website`); their `probe_success` has the
+URL as `point` and `http` as `method`.
 """
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
+from probes.history.point_status import UP
+from probes.history.website_status import website_status
+from probes.probers.http import WebsiteResult
 from probes.running.results import RoundResult
 
 _LABELS = ["point", "method"]
@@ -39,6 +44,39 @@ class ProbeMetrics:
         self.received = Gauge(
             "probe_packets_received", "Answers received in the last round", _LABELS, registry=r
         )
+        self.http_status = Gauge(
+            "probe_http_status_code",
+            "Response HTTP status code (after the redirects)",
+            ["website"],
+            registry=r,
+        )
+        self.http_duration = Gauge(
+            "probe_http_duration_seconds",
+            "Duration of the http request by phase, summed over all redirects",
+            ["website", "phase"],
+            registry=r,
+        )
+        self.ssl_expiry = Gauge(
+            "probe_ssl_earliest_cert_expiry",
+            "Returns last SSL chain expiry in unixtime",
+            ["website"],
+            registry=r,
+        )
+        self.http_last_modified = Gauge(
+            "probe_http_last_modified_timestamp_seconds",
+            "Returns the Last-Modified HTTP response header in unixtime",
+            ["website"],
+            registry=r,
+        )
+        self.http_redirects = Gauge(
+            "probe_http_redirects", "The number of redirects", ["website"], registry=r
+        )
+        self.http_content_length = Gauge(
+            "probe_http_uncompressed_body_length",
+            "Length of uncompressed response body (at most 1 MB is read)",
+            ["website"],
+            registry=r,
+        )
         self.round_duration = Gauge(
             "ictr_probe_round_duration_seconds", "How long the last round took", registry=r
         )
@@ -59,6 +97,15 @@ class ProbeMetrics:
             gauge.clear()  # points removed since the last round must not linger
         self.sent.clear()
         self.received.clear()
+        for website_gauge in (
+            self.http_status,
+            self.http_duration,
+            self.ssl_expiry,
+            self.http_last_modified,
+            self.http_redirects,
+            self.http_content_length,
+        ):
+            website_gauge.clear()
         for row in result.rows:
             labels = {"point": row.code, "method": row.method}
             self.success.labels(**labels).set(1 if row.success else 0)
@@ -69,9 +116,33 @@ class ProbeMetrics:
                 self.loss.labels(**labels).set(row.loss)
             if row.method == "icmp" and row.rtt_median_ms is not None:
                 self.icmp_duration.labels(point=row.code, phase="rtt").set(row.rtt_median_ms / 1000)
+        for check in result.websites:
+            if check.sent:
+                self._website(check)
         self.round_duration.set(result.duration_s)
         self.last_round.set(result.started_at.timestamp())
         self.spooled.set(spooled)
+
+    def _website(self, check: WebsiteResult) -> None:
+        url = check.url
+        self.success.labels(point=url, method="http").set(1 if website_status(check) == UP else 0)
+        if check.total_ms is not None:
+            self.duration.labels(point=url, method="http").set(check.total_ms / 1000)
+        self.http_status.labels(website=url).set(check.status_code or 0)
+        phases = {
+            "resolve": check.dns_ms,
+            "connect": check.connect_ms,
+            "tls": check.tls_ms,
+            "processing": check.first_byte_ms,
+        }
+        for phase, ms in phases.items():
+            self.http_duration.labels(website=url, phase=phase).set((ms or 0) / 1000)
+        if check.cert_not_after is not None:
+            self.ssl_expiry.labels(website=url).set(check.cert_not_after.timestamp())
+        if check.last_modified is not None:
+            self.http_last_modified.labels(website=url).set(check.last_modified.timestamp())
+        self.http_redirects.labels(website=url).set(check.redirects)
+        self.http_content_length.labels(website=url).set(check.bytes_read)
 
     def serve(self, port: int, address: str = "127.0.0.1") -> int:
         """Start the HTTP endpoint in a background thread; returns the port it listens on."""

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from inventory.errors import IctrError
 
 # Methods a user may ask for on the command line. "auto" follows each point's own
-# probe_method; "tcp-connect" forces the unprivileged path even where raw sockets work.
-METHOD_CHOICES = ("auto", "icmp", "tcp", "tcp-connect")
+# probe_method and checks the websites too; "tcp-connect" forces the unprivileged path even
+# where raw sockets work; "http" checks the websites only (probes.probers.http).
+METHOD_CHOICES = ("auto", "icmp", "tcp", "tcp-connect", "http")
+POINT_METHODS = ("auto", "icmp", "tcp", "tcp-connect")
+WEBSITE_METHODS = ("auto", "http")
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,10 @@ class ProbeOptions:
     # connection proves the point reachable as well as an accepted one.
     fallback_ports: tuple[int, ...] = (80,)
     down_after: int = 2  # consecutive failed rounds before a point is declared down
+    # A website check (every redirect and the page) must end within this.
+    http_timeout_s: float = 10.0
+    # Roots trusted besides the system's for websites' certificates (ICTR_CA_BUNDLE).
+    ca_bundle: Path | None = None
     points: tuple[str, ...] = field(default=())  # restrict to these point codes
     # Also probe these (units or codes) besides the agent's own points: a watched point's
     # rows carry this agent's name and never make the point down (probes/running/assignments.py).
@@ -40,6 +48,15 @@ class ProbeOptions:
             raise IctrError(f"timeout must be between 0.01 and 30 seconds, got {self.timeout_s}")
         if not 1 <= self.pps <= 100_000:
             raise IctrError(f"pps must be between 1 and 100000, got {self.pps}")
+        if not 0.1 <= self.http_timeout_s <= 120:
+            raise IctrError(
+                f"http timeout must be between 0.1 and 120 seconds, got {self.http_timeout_s}"
+            )
+        if self.method in WEBSITE_METHODS and self.deadline_s < self.http_timeout_s:
+            raise IctrError(
+                f"round deadline {self.deadline_s} s is shorter than the http timeout "
+                f"{self.http_timeout_s} s"
+            )
         if self.deadline_s < self.timeout_s:
             raise IctrError(
                 f"round deadline {self.deadline_s} s is shorter than the probe timeout "

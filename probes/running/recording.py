@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from probes.history.store import DatabaseUnavailable, RoundRejected, StoreReport, store_records
 from probes.running.results import RoundResult
-from probes.running.spool import Spool, spooled_round
+from probes.running.spool import Spool, spooled_round, spooled_websites
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ def replay(
                         records=records,
                         down_after=down_after,
                         write_timeout_s=write_timeout_s,
+                        website_records=spooled_websites(entry),
                     )
                 except RoundRejected as exc:
                     log.error("%s; moved to %s", exc, spool.rejected_path)
@@ -84,6 +85,7 @@ def record(
             records=result.records(),
             down_after=down_after,
             write_timeout_s=write_timeout_s,
+            website_records=result.website_records(),
         )
     except DatabaseUnavailable as exc:
         spool.append(result)

@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from probes.history.point_status import round_status
+from probes.history.website_status import website_status
 from probes.probers.attempt import ANSWERED, CLOSED, FAILED, OPEN, UNREACHABLE, Attempt, Target
+from probes.probers.http import WebsiteResult
 
 
 @dataclass
@@ -61,6 +63,7 @@ class RoundResult:
     rows: list[MethodResult]
     fallback: bool = False  # probed with TCP connect for want of raw sockets
     deadline_reached: bool = False
+    websites: list[WebsiteResult] = field(default_factory=list)
 
     @property
     def duration_s(self) -> float:
@@ -91,6 +94,10 @@ class RoundResult:
             for r in self.rows
         ]
 
+    def website_records(self) -> list[dict[str, Any]]:
+        """The WebsiteCheck rows of this round (checks not made are not stored)."""
+        return [w.record(self.agent) for w in self.websites if w.sent]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "agent": self.agent,
@@ -113,6 +120,7 @@ class RoundResult:
                 }
                 for p in self.points()
             ],
+            "websites": [{**w.to_json(), "status": website_status(w)} for w in self.websites],
         }
 
 

@@ -18,12 +18,15 @@ from sqlalchemy import Engine
 from inventory.db import session_scope
 from inventory.errors import IctrError
 from probes.probers.attempt import LOST, Attempt, Prober, RoundContext, Target
+from probes.probers.http import WebsiteTarget
 from probes.probers.rawsock import raw_available
 from probes.probers.registry import prober_class
-from probes.running.options import ProbeOptions
+from probes.running.options import POINT_METHODS, ProbeOptions
 from probes.running.ratelimit import TokenBucket
 from probes.running.results import RoundResult, summarise
-from probes.running.targets import build_targets, refresh_routes, select_points
+from probes.running.targets import build_targets, local_forbidden, refresh_routes, select_points
+from probes.running.website_round import WebsiteRound
+from probes.running.website_targets import select_websites
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +38,11 @@ def utcnow() -> datetime:
 
 
 def load_targets(engine: Engine, options: ProbeOptions) -> tuple[list[Target], bool]:
-    """The checked targets of one round, and whether raw sockets are used."""
+    """The checked points of one round, and whether raw sockets are used."""
     global _fallback_announced
+    if options.method not in POINT_METHODS:
+        refresh_routes()
+        return [], True
     raw = options.method != "tcp-connect" and raw_available()
     if not raw and options.method != "tcp-connect" and not _fallback_announced:
         log.warning(
@@ -49,6 +55,12 @@ def load_targets(engine: Engine, options: ProbeOptions) -> tuple[list[Target], b
         points = select_points(session, options)
         targets = build_targets(points, options, raw=raw)
     return targets, raw
+
+
+def load_websites(engine: Engine, options: ProbeOptions) -> list[WebsiteTarget]:
+    """The websites of one round (none unless its method includes them)."""
+    with session_scope(engine) as session:
+        return select_websites(session, options)
 
 
 def plan_attempts(targets: Sequence[Target], options: ProbeOptions) -> list[Attempt]:
@@ -95,11 +107,18 @@ async def _send_all(
 
 
 async def run_round(
-    targets: Sequence[Target], options: ProbeOptions, *, fallback: bool = False
+    targets: Sequence[Target],
+    options: ProbeOptions,
+    *,
+    fallback: bool = False,
+    websites: Sequence[WebsiteTarget] = (),
 ) -> RoundResult:
     started_at = utcnow()
     start = time.monotonic()
     attempts = plan_attempts(targets, options)
+    bucket = TokenBucket(options.pps)
+    web = WebsiteRound(websites, options, bucket, local_forbidden() if websites else {})
+    checking: asyncio.Task[None] | None = None
     ctx = RoundContext(timeout_s=options.timeout_s, cookie=os.urandom(8))
     families: dict[str, set[int]] = {}
     for attempt in attempts:
@@ -116,7 +135,8 @@ async def run_round(
                 ) from None
         try:
             async with asyncio.timeout(options.deadline_s):
-                last = await _send_all(attempts, probers, TokenBucket(options.pps), start)
+                checking = asyncio.create_task(web.run())
+                last = await _send_all(attempts, probers, bucket, start)
                 ctx.sending_finished()
                 remaining = last + options.timeout_s - time.monotonic()
                 if remaining > 0:
@@ -124,6 +144,7 @@ async def run_round(
                         await asyncio.wait_for(ctx.done.wait(), remaining)
                     except TimeoutError:
                         pass  # the probes still pending are lost
+                await checking
         except TimeoutError:
             deadline_reached = True
             log.warning(
@@ -133,6 +154,12 @@ async def run_round(
     finally:
         for prober in probers.values():
             prober.close()
+        if checking is not None and not checking.done():
+            checking.cancel()
+            try:
+                await checking
+            except asyncio.CancelledError:
+                pass
     finished_at = utcnow()
     for attempt in attempts:
         if attempt.sent_ns and not attempt.outcome:
@@ -155,10 +182,12 @@ async def run_round(
         rows=rows,
         fallback=fallback,
         deadline_reached=deadline_reached,
+        websites=web.results("round deadline reached before the check finished; not stored"),
     )
 
 
 def probe_once(engine: Engine, options: ProbeOptions) -> RoundResult:
     """Load the targets and run one round (not stored: see probes.history.store)."""
     targets, raw = load_targets(engine, options)
-    return asyncio.run(run_round(targets, options, fallback=not raw))
+    websites = load_websites(engine, options)
+    return asyncio.run(run_round(targets, options, fallback=not raw, websites=websites))

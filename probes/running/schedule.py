@@ -26,13 +26,15 @@ from sqlalchemy import Engine
 
 from inventory.errors import IctrError
 from probes.history.point_status import DOWN
+from probes.history.website_status import website_status
 from probes.probers.attempt import Target
+from probes.probers.http import WebsiteTarget
 from probes.running.lock import scheduler_lock
 from probes.running.metrics import ProbeMetrics
 from probes.running.options import ProbeOptions
 from probes.running.recording import record
 from probes.running.results import RoundResult
-from probes.running.runner import load_targets, run_round
+from probes.running.runner import load_targets, load_websites, run_round
 from probes.running.spool import Spool
 from probes.running.upkeep import PrunePlan, Upkeep
 
@@ -62,7 +64,7 @@ class RoundLog:
     late_s: float  # how long after its slot the round started
     stored: bool
     points: int
-    down: int
+    down: int  # points and websites down
 
 
 class LockLost(IctrError):
@@ -94,6 +96,7 @@ class Scheduler:
         self.rounds: list[RoundLog] = []
         self._stop: asyncio.Event | None = None
         self._targets: list[Target] | None = None
+        self._websites: list[WebsiteTarget] = []
         self._raw = True
 
     def request_stop(self, signum: int | None = None) -> None:
@@ -157,20 +160,23 @@ class Scheduler:
     async def _load(self) -> list[Target]:
         try:
             targets, raw = await asyncio.to_thread(load_targets, self.engine, self.options)
+            websites = await asyncio.to_thread(load_websites, self.engine, self.options)
         except IctrError as exc:
             if self._targets is None:
                 raise
-            log.warning("%s; probing the points of the previous round", exc)
+            log.warning("%s; probing the points and websites of the previous round", exc)
             return self._targets
-        self._targets, self._raw = targets, raw
+        self._targets, self._raw, self._websites = targets, raw, websites
         return targets
 
     async def _one_round(self, late: float) -> bool:
         """Probe and record one round; False when stopped before it was recorded."""
         assert self._stop is not None
         targets = await self._load()
-        log.info("round started: %d points", len(targets))
-        probing = asyncio.create_task(run_round(targets, self.options, fallback=not self._raw))
+        log.info("round started: %d points, %d websites", len(targets), len(self._websites))
+        probing = asyncio.create_task(
+            run_round(targets, self.options, fallback=not self._raw, websites=self._websites)
+        )
         stopping = asyncio.create_task(self._stop.wait())
         await asyncio.wait({probing, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if not probing.done():
@@ -186,7 +192,9 @@ class Scheduler:
         # Shielded: a stop during the write waits for it (one transaction, never half).
         outcome = await asyncio.shield(asyncio.to_thread(self._record, result))
         points = result.points()
-        down = sum(1 for p in points if p.status == DOWN)
+        down = sum(1 for p in points if p.status == DOWN) + sum(
+            1 for w in result.websites if website_status(w) == DOWN
+        )
         self.rounds.append(
             RoundLog(
                 started_at=result.started_at,

@@ -15,7 +15,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,13 @@ def default_spool_path(database_url: str, agent: str = "") -> Path:
     return local_file(database_url, "probe-spool", "jsonl", agent)
 
 
+# A website check's columns that are instants or days, decoded when a spool line is read.
+_WEBSITE_TIMES = ("checked_at", "cert_not_after", "last_modified")
+_WEBSITE_DAYS = ("page_date",)
+
+
 def _encode(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, datetime | date) else value
 
 
 def _entry(result: RoundResult) -> dict[str, Any]:
@@ -46,7 +51,26 @@ def _entry(result: RoundResult) -> dict[str, Any]:
             {k: _encode(v) for k, v in r.items() if k not in ("agent", "started_at")}
             for r in result.records()
         ],
+        # Absent from lines written before websites were checked: read as none.
+        "websites": [
+            {k: _encode(v) for k, v in r.items() if k != "agent"} for r in result.website_records()
+        ],
     }
+
+
+def spooled_websites(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """A spool line's website checks read back, as WebsiteCheck column values."""
+    checks = []
+    for row in entry.get("websites", []):
+        check = {**row, "agent": entry["agent"]}
+        for name in _WEBSITE_TIMES:
+            if check.get(name) is not None:
+                check[name] = datetime.fromisoformat(check[name])
+        for name in _WEBSITE_DAYS:
+            if check.get(name) is not None:
+                check[name] = date.fromisoformat(check[name])
+        checks.append(check)
+    return checks
 
 
 def spooled_round(entry: dict[str, Any]) -> tuple[str, datetime, list[dict[str, Any]]]:
