@@ -19,8 +19,8 @@ from ictr.cli.main import app
 from inventory.db import session_scope
 from inventory.demo import load_demo
 from inventory.errors import IctrError
+from inventory.lifecycle.in_service import in_service_on
 from inventory.models import Agency, AgencyKind, AgencySuccession, Computer
-from inventory.models.computers import in_service_at
 from inventory.structure_at import StructureAt
 from tests.conftest import PROJECT_ROOT, add_province, skip_or_fail
 
@@ -175,13 +175,13 @@ def test_2026_commune_committees_succeed_the_districts_and_communes(demo_engine)
 def test_computers_bought_2021_to_2026_replace_old_ones(demo_engine) -> None:
     with Session(demo_engine) as session:
         computers = session.exec(select(Computer)).all()
+        in_2020 = session.exec(select(Computer).where(in_service_on(date(2020, 12, 31)))).all()
+        in_2026 = session.exec(select(Computer).where(in_service_on(LAST_DAY))).all()
     bought = {c.purchase_year for c in computers if c.purchase_date and c.purchase_date.year > 2020}
     assert bought == {2021, 2022, 2023, 2024, 2025, 2026}
     assert max(c.purchase_date for c in computers if c.purchase_date) <= LAST_DAY
     retired = [c for c in computers if c.retired_on is not None]
     assert retired and all(date(2021, 1, 1) <= c.retired_on <= LAST_DAY for c in retired)
-    in_2020 = [c for c in computers if in_service_at(c, date(2020, 12, 31))]
-    in_2026 = [c for c in computers if in_service_at(c, LAST_DAY)]
     # Replacements keep the park's size; the 2008-2015 machines are gone by 2026.
     assert abs(len(in_2026) - len(in_2020)) < len(in_2020) * 0.1
     years_2020 = [c.purchase_year for c in in_2020 if c.purchase_year is not None]
@@ -192,8 +192,9 @@ def test_computers_bought_2021_to_2026_replace_old_ones(demo_engine) -> None:
 
 def test_windows_10_end_of_support_is_visible(demo_engine) -> None:
     with Session(demo_engine) as session:
-        computers = session.exec(select(Computer).where(col(Computer.os).like("Windows 10%")))
-        windows_10 = [c for c in computers if in_service_at(c, LAST_DAY)]
+        windows_10 = session.exec(
+            select(Computer).where(col(Computer.os).like("Windows 10%"), in_service_on(LAST_DAY))
+        ).all()
     assert len(windows_10) > 1000
     assert any(c.purchase_year and c.purchase_year >= 2021 for c in windows_10)
     (before,) = indicators("--at", "2025-10-13", "--level", "province")
