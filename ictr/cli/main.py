@@ -20,6 +20,7 @@ from ictr.cli import (
     indicators,
     plan,
     serve,
+    users,
 )
 from ictr.cli import probe as probe_cli
 from inventory.db import explain_operational_error
@@ -77,6 +78,7 @@ export.register(app)
 certificates.register(app)
 plan.register(app)
 editor_password.register(app)
+users.register(app)
 
 
 def run() -> None:

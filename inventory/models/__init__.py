@@ -33,6 +33,7 @@ from inventory.models.services import ServiceFigure, ServiceFigureBase
 from inventory.models.sign_in import SignInFailure
 from inventory.models.snapshots import IndicatorSnapshot, Meta
 from inventory.models.units import AdminUnit, UnitBoundary, UnitLevel
+from inventory.models.users import User, UserBase
 
 __all__ = [
     "AdminUnit",
@@ -62,4 +63,6 @@ __all__ = [
     "SignInFailure",
     "UnitBoundary",
     "UnitLevel",
+    "User",
+    "UserBase",
 ]

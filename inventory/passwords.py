@@ -1,10 +1,10 @@
-"""The editor password: stored only as a salted scrypt hash, outside the repository.
+"""Passwords are stored only as salted scrypt hashes: the users' (`app_user.password_hash`)
+and the legacy shared editor password's (ICTR_EDITOR_PASSWORD_HASH, `ictr hash-password`).
 
-The hash comes from the ICTR_EDITOR_PASSWORD_HASH setting (environment or .env) or, failing that,
-from the same key in Streamlit's secrets file (.streamlit/secrets.toml, never committed).
-`ictr hash-password` makes one. A hash looks like `scrypt:131072:8:1:<salt>:<key>`
-(URL-safe base64, no characters a shell would interpret). The cost is part of the hash, so
-hashes made with an older cost (`scrypt:16384:...`) still verify.
+A hash looks like `scrypt:131072:8:1:<salt>:<key>` (URL-safe base64, no characters a shell
+would interpret). The cost is part of the hash, so hashes made with an older cost
+(`scrypt:16384:...`) still verify. The standard library's scrypt (OpenSSL) is the maintained
+implementation; nothing here is a cipher of our own, only its encoding.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import binascii
 import hashlib
 import hmac
 import os
-from collections.abc import Mapping
 
 HASH_SETTING = "ICTR_EDITOR_PASSWORD_HASH"
 SCHEME = "scrypt"
@@ -79,13 +78,3 @@ def verify_password(password: str, encoded: str) -> bool:
         return False
     n, r, p, salt, key = parsed
     return hmac.compare_digest(_derive(password, salt, n, r, p), key)
-
-
-def configured_hash(setting: str, secrets: Mapping[str, object] | None = None) -> str | None:
-    """The editor hash from the settings (`Settings.editor_password_hash`: the environment or
-    .env), else from the secrets; None if neither has one."""
-    value = setting.strip()
-    if not value and secrets is not None:
-        secret = secrets.get(HASH_SETTING)
-        value = secret.strip() if isinstance(secret, str) else ""
-    return value or None
