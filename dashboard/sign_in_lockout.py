@@ -36,7 +36,9 @@ from inventory.write_lock import locked_session
 
 log = logging.getLogger(__name__)
 
-EDITOR_ACCOUNT = "editor"  # the one shared account until there are named users
+# The shared editor password's account (ICTR_EDITOR_PASSWORD_HASH); other accounts are
+# counted by their username.
+EDITOR_ACCOUNT = "editor"
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=15)

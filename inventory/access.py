@@ -16,7 +16,7 @@ another agency, an agency created or moved).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,13 +142,23 @@ class ScopeGuard:
     before: dict[str, dict[Any, tuple[Any, ...]]]
 
     @classmethod
-    def start(cls, session: Session, actor: Actor) -> ScopeGuard:
+    def start(
+        cls, session: Session, actor: Actor, tables: Collection[str] | None = None
+    ) -> ScopeGuard:
+        """`tables`: the tables the write may touch (all scoped tables when None). Reading
+        only those keeps the check short: for the demo, a computers import by Đồng Văn's
+        editor reads the 8,694 computers outside it (0.16-0.21 s each time) and not also the
+        5,673 certificates."""
         _refuse_viewer(actor)
         if unrestricted(actor):
             return cls(actor, None, {})
         assert actor.scope is not None
         units = units_under(session, actor.scope)
-        before = {t.label: t.rows(session, units) for t in _scoped_tables()}
+        before = {
+            t.label: t.rows(session, units)
+            for t in _scoped_tables()
+            if tables is None or t.table.name in tables
+        }
         return cls(actor, units, before)
 
     def check(self, session: Session, *, source: str, find: Any = None) -> None:
@@ -158,6 +168,8 @@ class ScopeGuard:
             return
         assert self.actor.scope is not None
         for scoped in _scoped_tables():
+            if scoped.label not in self.before:
+                continue
             before = self.before[scoped.label]
             after = scoped.rows(session, self.units)
             changed = [pk for pk in before.keys() | after.keys() if before.get(pk) != after.get(pk)]

@@ -197,3 +197,27 @@ def test_the_dashboards_upload_path_is_bounded_too(scoped: Engine) -> None:
         )
     with pytest.raises(IctrError, match=r"only an admin may reset the demo, not 'hà' \(viewer\)"):
         require_admin(Actor("hà", Role.viewer), "reset the demo")
+
+
+def test_agency_head_counts_of_another_district_are_refused(scoped: Engine, tmp_path: Path) -> None:
+    """An agencies file: Lũng Cú (a commune of Đồng Văn) is Lan's, Mèo Vạc's committee not."""
+    header = ["Tên cơ quan", "Loại cơ quan", "Huyện/Thành phố", "Xã/Phường", "Số CBCCVC"]
+    lung_cu = ["UBND xã Lũng Cú", "UBND xã", "Đồng Văn", "Lũng Cú", 26]
+    meo_vac = ["UBND huyện Mèo Vạc", "UBND huyện", "Mèo Vạc", "", 130]
+    both = write_csv(tmp_path / "co-quan.csv", [header, lung_cu, meo_vac])
+    options = ImportOptions(today=TODAY)
+    with pytest.raises(IctrError) as refused:
+        run_import(engine=scoped, entity="agencies", path=both, options=options, actor=DONG_VAN)
+    assert str(refused.value) == (
+        "co-quan.csv: row 3, column 'Tên cơ quan', value 'UBND huyện Mèo Vạc', agency "
+        "'UBND huyện Mèo Vạc' is in unit 027 (Huyện Mèo Vạc), outside 'lan''s scope "
+        "026 (Huyện Đồng Văn); nothing was imported"
+    )
+    mine = write_csv(tmp_path / "lung-cu.csv", [header, lung_cu])
+    report = run_import(
+        engine=scoped, entity="agencies", path=mine, options=options, actor=DONG_VAN
+    )
+    assert report.ok and report.counts.updated == 1
+    with Session(scoped) as session:
+        officials = dict(session.exec(select(Agency.code, Agency.officials)).all())
+    assert (officials["X00715"], officials["H027"]) == (26, 120)

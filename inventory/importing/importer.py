@@ -49,6 +49,17 @@ ENTITIES: dict[str, Importer] = {
 }
 
 
+# The tables each import writes: its own, and agencies (created with --create-agencies).
+# A scoped editor's import is checked on these (`ScopeGuard`).
+WRITES: dict[str, tuple[str, ...]] = {
+    "computers": ("computer", "agency"),
+    "agencies": ("agency",),
+    "points": ("connection_point", "agency"),
+    "services": ("service_figure", "agency"),
+    "certificates": ("certificate", "agency"),
+}
+
+
 def import_table(
     *, session: Session, entity: str, table: Table, options: ImportOptions
 ) -> ImportReport:
@@ -137,7 +148,7 @@ def run_import(
     actor = actor or Actor.cli()
     with locked_session(engine, *lock_names(entity, options)) as session:
         try:
-            guard = ScopeGuard.start(session, actor)
+            guard = ScopeGuard.start(session, actor, WRITES.get(entity))
             report = import_table(session=session, entity=entity, table=table, options=options)
             if report.ok:
                 guard.check(
