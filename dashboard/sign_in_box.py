@@ -74,7 +74,10 @@ def sign_in_box(
         idle=settings.session_idle,
         legacy=legacy,
     )
-    box = st.sidebar.expander(tr("editor", lang), expanded=actor is None and bool(why))
+    # Open when a sign-in is what the user must do next.
+    box = st.sidebar.expander(
+        tr("editor", lang), expanded=actor is None and (bool(why) or settings.login_required)
+    )
     if why:
         st.session_state.pop(auth.SESSION_KEY, None)
         box.info(tr(f"session_{why}", lang))

@@ -28,13 +28,14 @@ from typer.testing import CliRunner
 from dashboard import auth
 from dashboard.assets import ensure_leaflet_assets, leaflet_source, tile_setting
 from dashboard.auth import HASH_SETTING, configured_hash, hash_password, verify_password
+from dashboard.markdown_text import plain
 from ictr.cli.main import app
 from inventory import accounts
 from inventory.actor import Actor, Role
 from inventory.admin_units import load_units
 from inventory.db import session_scope
 from inventory.errors import IctrError
-from inventory.models import SignInFailure
+from inventory.models import Agency, AgencyKind, Computer, SignInFailure
 from inventory.settings import Settings, get_settings
 from tests.conftest import PROJECT_ROOT
 from tests.dashboard_fixtures import EDITOR_PASSWORD, editor_password  # noqa: F401 (fixture)
@@ -490,3 +491,34 @@ def test_the_sign_in_box_offers_sso_when_configured(units: Engine) -> None:
     assert page.text_input(key="sign_in_username")  # accounts still sign in by password
     broken = _page("dashboard/pages/data.py", secrets={"auth": {"client_id": "ictr"}})
     assert any("Đăng nhập một lần chưa cấu hình đủ" in e.value for e in broken.sidebar.error)
+
+
+@pytest.mark.usefixtures("quick")
+def test_a_scoped_editors_upload_outside_the_scope_is_refused_on_the_page(units: Engine) -> None:
+    _add(units, "lan", Role.editor, "026")
+    with session_scope(units) as session:
+        for code, unit in (("H026", "026"), ("H027", "027")):
+            session.add(
+                Agency(code=code, name=f"UBND {code}", kind=AgencyKind.district_committee,
+                       unit_code=unit, officials=10, signing_officials=2)
+            )  # fmt: skip
+    page = _data_page()
+    assert _account_sign_in(page, "lan", LAN_PASSWORD) == []
+    rows = ["Mã tài sản,Loại,Năm mua,Tình trạng,Cơ quan", "DV-1,desktop,2024,in_use,H026"]
+    data = "\r\n".join([*rows, "MV-1,desktop,2024,in_use,H027"]).encode()
+    page.get("file_uploader")[0].set_value(("may-tinh.csv", data, "text/csv"))
+    page.run()
+    page.button(key="data_import").click().run()
+    assert not page.exception
+    refusal = (
+        "may-tinh.csv: row 3, column 'Mã tài sản', value 'MV-1', computer 'MV-1' is in unit 027 "
+        "(Huyện Mèo Vạc), outside 'lan''s scope 026 (Huyện Đồng Văn); nothing was imported"
+    )
+    assert [e.value for e in page.main.error] == [f"Không đọc được tệp: {plain(refusal)}"]
+    with session_scope(units) as session:
+        assert not session.exec(sql_select(Computer)).all()
+
+    page.get("file_uploader")[0].set_value(("dong-van.csv", "\r\n".join(rows).encode(), "text/csv"))
+    page.run()
+    page.button(key="data_import").click().run()
+    assert any("Đã nhập: 1 mới" in s.value for s in page.main.success)
