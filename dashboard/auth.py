@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -136,6 +136,21 @@ def resume(
         return accounts.actor_of(user), ""
 
 
+def _password_fingerprint(
+    engine: Engine, account: str | None, password: str, legacy: str | None
+) -> str | None:
+    """The fingerprint a session signed in with this password keeps; None for a wrong one.
+    `account` None is the shared editor password."""
+    if account is None:
+        ok = legacy is not None and verify_password(password, legacy)
+        return _digest(legacy) if ok else None
+    with session_scope(engine) as session:
+        user = accounts.find_user(session, account)
+        if user is None or not accounts.password_matches(user, password):
+            return None
+        return user_fingerprint(user)
+
+
 def sign_in(
     engine: Engine,
     *,
@@ -147,30 +162,21 @@ def sign_in(
 ) -> tuple[Attempt, Session | None]:
     """Check a password, through the lockout (per account and per client, logged). A blank
     username is the shared editor account while its password is in force."""
-    account = username.strip().lower()[:64] or EDITOR_ACCOUNT
-    check: Callable[[], bool]
-    found: dict[str, str] = {}
-    if account == EDITOR_ACCOUNT and not username.strip():
-        check = lambda: legacy is not None and verify_password(password, legacy)  # noqa: E731
-        found["fingerprint"] = _digest(legacy)
-        found["kind"] = "legacy"
-    else:
+    name = username.strip().lower()[:64] or None
+    fingerprint: list[str] = []
 
-        def check() -> bool:
-            with session_scope(engine) as session:
-                user = accounts.find_user(session, account)
-                if not accounts.password_matches(user, password):
-                    return False
-                assert user is not None
-                found["fingerprint"] = user_fingerprint(user)
-                found["kind"] = "password"
-                return True
+    def check() -> bool:
+        found = _password_fingerprint(engine, name, password, legacy)
+        fingerprint.extend([found] if found else [])
+        return found is not None
 
+    account = name or EDITOR_ACCOUNT
     attempt = attempt_sign_in(engine, account=account, client=client, check=check, now=now)
     if not attempt.ok:
         return attempt, None
     log.info("%r signed in from %s", account, client)
-    return attempt, Session(account, found["kind"], found["fingerprint"], now.timestamp())
+    kind = "password" if name else "legacy"
+    return attempt, Session(account, kind, fingerprint[0], now.timestamp())
 
 
 def sso_provider(secrets: Mapping[str, Any] | None) -> str | None:
