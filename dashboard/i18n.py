@@ -38,8 +38,51 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "signed_in": ("Đang ở chế độ biên tập.", "Editing is enabled."),
     "no_editor_configured": (
-        "Chưa đặt mật khẩu biên tập (ICTR_EDITOR_PASSWORD_HASH): không ai sửa được dữ liệu.",
-        "No editor password is set (ICTR_EDITOR_PASSWORD_HASH): nobody can edit.",
+        "Chưa có tài khoản (ictr users add) hay mật khẩu biên tập "
+        "(ICTR_EDITOR_PASSWORD_HASH): không ai sửa được dữ liệu.",
+        "No account (ictr users add) and no editor password (ICTR_EDITOR_PASSWORD_HASH): "
+        "nobody can edit.",
+    ),
+    # Accounts
+    "username": ("Tên đăng nhập", "Username"),
+    "account_password": ("Mật khẩu", "Password"),
+    "wrong_sign_in": (
+        "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "Wrong username or password.",
+    ),
+    "signed_in_as": ("Đã đăng nhập: {name} — {role}{scope}.", "Signed in: {name}, {role}{scope}."),
+    "role_viewer": ("chỉ xem", "viewer"),
+    "role_editor": ("biên tập", "editor"),
+    "role_admin": ("quản trị", "admin"),
+    "scope_of": (", đơn vị {unit}", ", unit {unit}"),
+    "session_idle": (
+        "Phiên làm việc đã kết thúc vì không hoạt động; hãy đăng nhập lại.",
+        "Your session ended after a time without activity; sign in again.",
+    ),
+    "session_changed": (
+        "Tài khoản đã thay đổi (mật khẩu, quyền hoặc bị khoá); hãy đăng nhập lại.",
+        "Your account changed (password, role, or disabled); sign in again.",
+    ),
+    "login_required": (
+        "Hãy đăng nhập ở thanh bên trái để xem bảng điều khiển.",
+        "Sign in in the sidebar to see the dashboard.",
+    ),
+    "sso_sign_in": ("Đăng nhập một lần (SSO)", "Single sign-on"),
+    "sso_unknown": (
+        "{who} chưa có tài khoản trong hệ thống: đề nghị quản trị viên tạo tài khoản.",
+        "{who} has no account here: ask an admin to add one.",
+    ),
+    "sso_misconfigured": (
+        "Đăng nhập một lần chưa cấu hình đủ: {reason}",
+        "Single sign-on: {reason}",
+    ),
+    "sso_needs_authlib": (
+        "Đăng nhập một lần cần gói Authlib: pip install -e '.[sso]'.",
+        "Single sign-on needs Authlib: pip install -e '.[sso]'.",
+    ),
+    "admin_only": (
+        "Chỉ tài khoản quản trị được làm việc này.",
+        "Only an admin account can do this.",
     ),
     "editor_required": (
         "Trang này dành cho cán bộ CNTT: đăng nhập biên tập ở thanh bên trái.",

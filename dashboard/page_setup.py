@@ -1,4 +1,5 @@
-"""What every page does first: language, editor sign-in, Leaflet assets, the demo warning.
+"""What every page does first: language, sign-in (`dashboard/sign_in_box.py`), Leaflet assets,
+the demo warning.
 
 Widget values that must survive a change of page are mirrored into plain session keys
 (`_lang`, `_editor`): Streamlit forgets the state of a widget a page does not draw.
@@ -7,9 +8,7 @@ Widget values that must survive a change of page are mirrored into plain session
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,16 +17,15 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from dashboard.assets import ensure_leaflet_assets
-from dashboard.auth import configured_hash, verify_password
 from dashboard.client_address import client_address
 from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES, tr
-from dashboard.sign_in_lockout import EDITOR_ACCOUNT, attempt_sign_in
+from dashboard.sign_in_box import sign_in_box
+from inventory.actor import Actor, Role
 from inventory.db import get_engine, session_scope
 from inventory.demo import is_demo
 from inventory.settings import Settings, get_settings
 
 LANGUAGE_KEY = "lang"
-EDITOR_KEY = "_editor"
 # A failed sign-in waits this long, so guessing the password over the web is slow (one
 # session at a time; the lockout in dashboard/sign_in_lockout.py bounds parallel ones).
 FAILED_SIGN_IN_DELAY_S = 1.0
@@ -38,8 +36,13 @@ class PageContext:
     lang: str
     engine: Engine
     settings: Settings
-    editor: bool
+    actor: Actor | None  # None: not signed in, a viewer
     now: datetime  # UTC
+
+    @property
+    def editor(self) -> bool:
+        """Signed in with a role that changes data (an editor within a scope, or an admin)."""
+        return self.actor is not None and self.actor.role in (Role.editor, Role.admin)
 
     @property
     def today(self) -> date:
@@ -76,11 +79,6 @@ def _secrets() -> Mapping[str, object] | None:
     return st.secrets if st.secrets.load_if_toml_exists() else None
 
 
-def _fingerprint(stored_hash: str) -> str:
-    # Sessions signed in under an old password stop being editors when it changes.
-    return hashlib.sha256(stored_hash.encode()).hexdigest()
-
-
 def _language_picker() -> str:
     # Re-assigning makes the value the user's rather than the last page's widget's, so the
     # same radio on another page starts from it instead of from its default.
@@ -96,40 +94,21 @@ def _language_picker() -> str:
     return lang
 
 
-def _editor_box(lang: str) -> bool:
-    stored = configured_hash(get_settings().editor_password_hash, _secrets())
-    with st.sidebar.expander(tr("editor", lang), expanded=False):
-        if stored is None:
-            st.caption(tr("no_editor_configured", lang))
-            return False
-        if st.session_state.get(EDITOR_KEY) == _fingerprint(stored):
-            st.success(tr("signed_in", lang))
-            if st.button(tr("sign_out", lang), key="editor_sign_out"):
-                st.session_state.pop(EDITOR_KEY, None)
-                st.rerun()
-            return True
-        with st.form("editor_sign_in", clear_on_submit=True):
-            password = st.text_input(tr("password", lang), type="password", key="editor_password")
-            submitted = st.form_submit_button(tr("sign_in", lang))
-        if submitted:
-            attempt = attempt_sign_in(
-                get_engine(),
-                account=EDITOR_ACCOUNT,
-                client=_client(),
-                check=lambda: verify_password(password, stored),
-            )
-            if attempt.ok:
-                st.session_state[EDITOR_KEY] = _fingerprint(stored)
-                st.rerun()
-            time.sleep(FAILED_SIGN_IN_DELAY_S)
-            if attempt.locked_until is None:
-                st.error(tr("wrong_password", lang))
-            else:
-                settings = get_settings()
-                until = attempt.locked_until.astimezone(settings.zone)
-                shown = until.strftime("%H:%M %d/%m/%Y" if lang == "vi" else "%H:%M %Y-%m-%d")
-                st.error(tr("sign_in_locked", lang, until=shown, zone=settings.display_timezone))
-    return False
+def _sign_in(lang: str) -> Actor | None:
+    settings = get_settings()
+    actor = sign_in_box(
+        lang,
+        engine=get_engine(),
+        settings=settings,
+        secrets=_secrets(),
+        client=_client(),
+        failed_delay_s=FAILED_SIGN_IN_DELAY_S,
+    )
+    if actor is None and settings.login_required:
+        # Every page, the map included, waits for a sign-in (ICTR_LOGIN_REQUIRED).
+        st.info(tr("login_required", lang), icon=":material/lock:")
+        st.stop()
+    return actor
 
 
 def _client() -> str:
@@ -166,12 +145,12 @@ def page_setup(*, keep: Sequence[str] = ()) -> PageContext:
     _logging_ready()
     _keep(keep)
     lang = _language_picker()
-    editor = _editor_box(lang)
+    actor = _sign_in(lang)
     engine = get_engine()
     with session_scope(engine) as session:
         demo = is_demo(session)
     if demo:
         st.sidebar.warning(tr("synthetic", lang), icon="⚠️")
     return PageContext(
-        lang=lang, engine=engine, settings=get_settings(), editor=editor, now=datetime.now(UTC)
+        lang=lang, engine=engine, settings=get_settings(), actor=actor, now=datetime.now(UTC)
     )

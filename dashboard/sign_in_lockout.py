@@ -7,7 +7,7 @@ parallel sessions multiply the guesses.
 
 - **Account**: failures from any address count, so guessing from many addresses is stopped
   too. The price: someone who knows the account name can keep it locked (15 minutes at a
-  time, each lock logged); with one shared editor account that is the safer side.
+  time, each lock logged); that is the safer side.
 - **Client**: failures on any account count, so one address cannot try many accounts. A
   locked client does not lock the account for other clients: the rightful editor, from
   another address, still signs in (unless the account itself is locked).
@@ -36,7 +36,9 @@ from inventory.write_lock import locked_session
 
 log = logging.getLogger(__name__)
 
-EDITOR_ACCOUNT = "editor"  # the one shared account until there are named users
+# The shared editor password's account (ICTR_EDITOR_PASSWORD_HASH); other accounts are
+# counted by their username.
+EDITOR_ACCOUNT = "editor"
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=15)

@@ -23,6 +23,7 @@ DATA_DIR = PROJECT_ROOT / "data"
 # Retention of probe rounds, as `--keep-raw` / `--keep-hourly` show them in `--help`.
 KEEP_RAW_DEFAULT = "90d"
 KEEP_HOURLY_DEFAULT = "365d"
+SESSION_IDLE_DEFAULT = "30m"
 
 
 def default_database_url() -> str:
@@ -41,9 +42,15 @@ class Settings(BaseSettings):
     # Giang, "08@2025" today's Tuyên Quang, "08" the 2020 Tuyên Quang. `ictr init` loads it
     # with its successor or predecessors.
     province_code: str = "02"
-    # The hash of the dashboard's editor password (`ictr hash-password`); empty: no editing
-    # (unless .streamlit/secrets.toml holds one).
+    # The hash of the dashboard's shared editor password (`ictr hash-password`); empty: no
+    # editing (unless .streamlit/secrets.toml holds one). Ignored, with a warning, once an
+    # active admin account exists (`ictr users add NAME --role admin`).
     editor_password_hash: str = ""
+    # True: every dashboard page asks for a sign-in; False: the map, district and network
+    # pages are open to anyone who reaches the dashboard, as viewers.
+    login_required: bool = False
+    # A dashboard session left alone this long is signed out (e.g. 30m, 8h).
+    session_idle: timedelta = parse_window(SESSION_IDLE_DEFAULT)
     # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header
     # names the client of a dashboard sign-in. Empty: the header is ignored, since anyone
     # can send one.
@@ -139,7 +146,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value}: not a PEM file of certificates ({exc})") from None
         return value
 
-    @field_validator("keep_raw", "keep_hourly", mode="before")
+    @field_validator("keep_raw", "keep_hourly", "session_idle", mode="before")
     @classmethod
     def _window(cls, value: Any) -> Any:
         if not isinstance(value, str):

@@ -242,6 +242,33 @@ def test_editor_password_hash(
     assert len(app.get("file_uploader")) == 2  # the editor's uploads
 
 
+@follows("ICTR_LOGIN_REQUIRED")
+def test_login_required(map_demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _page("dashboard/pages/map.py").title  # open by default
+    env_file(monkeypatch, tmp_path, ICTR_LOGIN_REQUIRED="true")
+    closed = _page("dashboard/pages/map.py")
+    assert not closed.title
+    assert any("Hãy đăng nhập" in i.value for i in closed.main.info)
+
+
+@follows("ICTR_SESSION_IDLE")
+def test_session_idle(map_demo: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    password = "mật khẩu biên tập 2026"
+    env_file(
+        monkeypatch,
+        tmp_path,
+        ICTR_EDITOR_PASSWORD_HASH=hash_password(password),
+        ICTR_SESSION_IDLE="2m",
+    )
+    app = _page("dashboard/pages/data.py")
+    app.text_input(key="editor_password").set_value(password)
+    app.get("form_submit_button")[0].click().run()
+    assert len(app.get("file_uploader")) == 2
+    app.session_state["_editor"]["seen"] -= 3 * 60  # three minutes without a page run
+    app.run()
+    assert not app.get("file_uploader")
+
+
 class _Headers:
     def __init__(self, values: list[str]) -> None:
         self.values = values

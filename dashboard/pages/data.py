@@ -10,6 +10,8 @@ from dashboard.markdown_text import plain
 from dashboard.number_format import format_number
 from dashboard.page_setup import page_setup
 from dashboard.upload_import import error_table, import_boundary_upload, import_upload
+from inventory.access import require_admin
+from inventory.actor import Role
 from inventory.db import session_scope
 from inventory.demo import is_demo
 from inventory.errors import IctrError
@@ -32,9 +34,10 @@ ctx = page_setup(
 )
 t, lang = ctx.t, ctx.lang
 st.title(t("data_title"))
-if not ctx.editor:
+if not ctx.editor or ctx.actor is None:
     st.warning(t("editor_required"), icon=":material/lock:")
     st.stop()
+actor = ctx.actor
 
 st.header(t("import_title"))
 entity = st.selectbox(
@@ -70,7 +73,12 @@ if upload is not None and (check or write):
     )
     try:
         report = import_upload(
-            ctx.engine, entity, name=upload.name, data=upload.getvalue(), options=options
+            ctx.engine,
+            entity,
+            name=upload.name,
+            data=upload.getvalue(),
+            options=options,
+            actor=actor,
         )
     except IctrError as exc:
         st.error(t("import_error", message=plain(exc)))
@@ -96,7 +104,13 @@ if upload is not None and (check or write):
         with st.expander("log"):
             st.code("\n".join(report.lines()), language=None)
 
+# Boundaries and the demo are the whole province's: an admin's (enforced again where they
+# are written: import_boundary_upload, require_admin below).
+admin = actor.role is Role.admin
+
 st.header(t("boundaries_title"))
+if not admin:
+    st.caption(t("admin_only"))
 level = st.radio(
     t("boundary_level"),
     ["district", "commune"],
@@ -109,7 +123,9 @@ shapes = st.file_uploader(
     type=["geojson", "json", "gpkg", "kml", "kmz", "zip"],
     key="data_boundary_file",
 )
-if st.button(t("boundaries_title"), key="data_boundary_import", disabled=shapes is None):
+if st.button(
+    t("boundaries_title"), key="data_boundary_import", disabled=shapes is None or not admin
+):
     assert shapes is not None
     try:
         with session_scope(ctx.engine) as session:
@@ -119,6 +135,7 @@ if st.button(t("boundaries_title"), key="data_boundary_import", disabled=shapes 
                 data=shapes.getvalue(),
                 province_code=ctx.settings.province_code,
                 level=level,
+                actor=actor,
             )
             if boundary_report.refusal:
                 session.rollback()
@@ -141,7 +158,8 @@ if not demo:
 else:
     st.caption(t("demo_explain"))
     confirm = st.checkbox(t("demo_confirm"), key="data_demo_confirm")
-    if st.button(t("demo_reset"), key="data_demo_reset", disabled=not confirm):
+    if st.button(t("demo_reset"), key="data_demo_reset", disabled=not confirm or not admin):
+        require_admin(actor, "reset the demo")
         with st.spinner():
             reset_demo(ctx.engine, province_code=ctx.settings.province_code)
         page_cache.clear()

@@ -21,6 +21,7 @@ from ictr.cli import (
     plan,
     serve,
     units,
+    users,
     websites,
 )
 from ictr.cli import probe as probe_cli
@@ -81,6 +82,7 @@ plan.register(app)
 editor_password.register(app)
 units.register(app)
 websites.register(app)
+users.register(app)
 
 
 def run() -> None:

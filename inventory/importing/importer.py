@@ -8,6 +8,8 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from inventory.access import ScopeGuard
+from inventory.actor import Actor
 from inventory.errors import IctrError
 from inventory.importing.agencies import import_agencies
 from inventory.importing.certificates import import_certificates
@@ -51,6 +53,17 @@ ENTITIES: dict[str, Importer] = {
 }
 
 
+# The tables each import writes: its own, and agencies (created with --create-agencies).
+# A scoped editor's import is checked on these (`ScopeGuard`).
+WRITES: dict[str, tuple[str, ...]] = {
+    "computers": ("computer", "agency"),
+    "agencies": ("agency",),
+    "points": ("connection_point", "agency"),
+    "services": ("service_figure", "agency"),
+    "certificates": ("certificate", "agency"),
+}
+
+
 def import_table(
     *, session: Session, entity: str, table: Table, options: ImportOptions
 ) -> ImportReport:
@@ -86,6 +99,22 @@ def import_table(
     return report
 
 
+def _find_cell(table: Table, header_row: int, key: str) -> str | None:
+    """Where the file holds `key` (a refused row's asset tag, code, serial or name), as
+    "row N, column 'X'", so that a refusal points at the row to fix; None if nowhere."""
+    header = next(
+        (r for r, n in zip(table.rows, table.row_numbers, strict=True) if n == header_row), []
+    )
+    for row, number in zip(table.rows, table.row_numbers, strict=True):
+        if number <= header_row:
+            continue
+        for position, cell in enumerate(row):
+            if isinstance(cell, str) and cell.strip() == key:
+                column = header[position] if position < len(header) else ""
+                return f"row {number}, column {column!r}, value {key!r}"
+    return None
+
+
 def lock_names(entity: str, options: ImportOptions) -> tuple[str, ...]:
     """The writers an import must not overlap with: imports of the same kind and, when it may
     create agencies, imports of agencies."""
@@ -95,8 +124,19 @@ def lock_names(entity: str, options: ImportOptions) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def run_import(*, engine: Engine, entity: str, path: Path, options: ImportOptions) -> ImportReport:
+def run_import(
+    *,
+    engine: Engine,
+    entity: str,
+    path: Path,
+    options: ImportOptions,
+    actor: Actor | None = None,
+) -> ImportReport:
     """Import in one transaction: committed only when every row is good and not a dry run.
+
+    `actor` (the command line's, `Actor.cli()`, when None) bounds what may change: a viewer
+    nothing, a scoped editor only rows under their unit (`inventory/access.py`); a row
+    outside it refuses the whole import, dry run or not.
 
     Imports of one kind run one after another (`locked_session`): a second import of the
     same file waits for the first, then reports its rows unchanged. A dry run takes the lock
@@ -109,9 +149,17 @@ def run_import(*, engine: Engine, entity: str, path: Path, options: ImportOption
         table = read_certificate_files(path)  # certificate files rather than a list
     else:
         table = read_table(path, options.sheet)
+    actor = actor or Actor.cli()
     with locked_session(engine, *lock_names(entity, options)) as session:
         try:
+            guard = ScopeGuard.start(session, actor, WRITES.get(entity))
             report = import_table(session=session, entity=entity, table=table, options=options)
+            if report.ok:
+                guard.check(
+                    session,
+                    source=table.source,
+                    find=lambda key: _find_cell(table, report.header_row, key),
+                )
             if report.ok and not options.dry_run:
                 session.commit()
             else:

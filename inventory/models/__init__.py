@@ -33,6 +33,7 @@ from inventory.models.services import ServiceFigure, ServiceFigureBase
 from inventory.models.sign_in import SignInFailure
 from inventory.models.snapshots import IndicatorSnapshot, Meta
 from inventory.models.units import AdminUnit, UnitBoundary, UnitCorrespondence, UnitLevel
+from inventory.models.users import User, UserBase
 from inventory.models.websites import (
     Website,
     WebsiteBase,
@@ -80,4 +81,6 @@ __all__ = [
     "WebsiteKind",
     "cert_days_left",
     "certificate_valid",
+    "User",
+    "UserBase",
 ]
