@@ -33,6 +33,7 @@ from inventory.models import (
     Computer,
     ConnectionPoint,
     ServiceFigure,
+    Website,
 )
 
 
@@ -110,6 +111,7 @@ def _scoped_tables() -> list[_Scoped]:
     certificate = Certificate.__table__  # type: ignore[attr-defined]
     point = ConnectionPoint.__table__  # type: ignore[attr-defined]
     figure = ServiceFigure.__table__  # type: ignore[attr-defined]
+    website = Website.__table__  # type: ignore[attr-defined]
     return [
         _Scoped("agency", "name", agency, agency.c.unit_code, agency),
         _Scoped(
@@ -128,6 +130,13 @@ def _scoped_tables() -> list[_Scoped]:
         ),
         _Scoped("connection point", "code", point, point.c.unit_code, point),
         _Scoped("service figures", "period", figure, figure.c.unit_code, figure),
+        _Scoped(
+            "website",
+            "url",
+            website,
+            agency.c.unit_code,
+            website.join(agency, website.c.agency_id == agency.c.id),
+        ),
     ]
 
 

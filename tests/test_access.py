@@ -221,3 +221,46 @@ def test_agency_head_counts_of_another_district_are_refused(scoped: Engine, tmp_
     with Session(scoped) as session:
         officials = dict(session.exec(select(Agency.code, Agency.officials)).all())
     assert (officials["X00715"], officials["H027"]) == (26, 120)
+
+
+def test_websites_and_successions_outside_the_scope_are_refused(
+    scoped: Engine, tmp_path: Path
+) -> None:
+    """The two importers added with the eras and the websites are bounded like the others: a
+    website of Mèo Vạc's committee, or ending it by a succession, is outside Đồng Văn."""
+    sites = write_csv(
+        tmp_path / "website.csv",
+        [
+            ["Mã cơ quan", "Địa chỉ website", "Loại"],
+            ["H027", "https://meovac.hagiang.gov.vn", "agency site"],
+        ],
+    )
+    for entity, path in [
+        ("websites", sites),
+        (
+            "successions",
+            write_csv(
+                tmp_path / "ke-thua.csv",
+                [
+                    ["Mã cơ quan cũ", "Mã cơ quan kế thừa", "Ngày kế thừa"],
+                    ["H027", "H026", "2025-07-01"],
+                ],
+            ),
+        ),
+    ]:
+        with pytest.raises(IctrError, match="outside"):
+            run_import(
+                engine=scoped,
+                entity=entity,
+                path=path,
+                options=ImportOptions(today=TODAY),
+                actor=DONG_VAN,
+            )
+    with Session(scoped) as session:
+        (meo_vac,) = session.exec(select(Agency).where(Agency.code == "H027")).all()
+        assert meo_vac.valid_to is None
+    # The same website file is the CLI's to write: the check is the scope, not the file.
+    report = run_import(
+        engine=scoped, entity="websites", path=sites, options=ImportOptions(today=TODAY)
+    )
+    assert report.ok, report.lines()

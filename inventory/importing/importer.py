@@ -61,6 +61,8 @@ WRITES: dict[str, tuple[str, ...]] = {
     "points": ("connection_point", "agency"),
     "services": ("service_figure", "agency"),
     "certificates": ("certificate", "agency"),
+    "successions": ("agency",),  # an agency's end date; the succession row names two agencies
+    "websites": ("website", "agency"),
 }
 
 
