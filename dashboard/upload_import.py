@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dashboard.i18n import column_label
+from inventory.actor import Actor
 from inventory.importing import ImportOptions, ImportReport, run_import
 from readiness.geometry import import_boundaries
 from readiness.geometry.boundaries_import import ImportReport as BoundaryReport
@@ -22,12 +23,18 @@ def _safe_name(name: str) -> str:
 
 
 def import_upload(
-    engine: Engine, entity: str, *, name: str, data: bytes, options: ImportOptions
+    engine: Engine,
+    entity: str,
+    *,
+    name: str,
+    data: bytes,
+    options: ImportOptions,
+    actor: Actor,
 ) -> ImportReport:
     with tempfile.TemporaryDirectory(prefix="ictr-upload-") as folder:
         path = Path(folder) / _safe_name(name)
         path.write_bytes(data)
-        return run_import(engine=engine, entity=entity, path=path, options=options)
+        return run_import(engine=engine, entity=entity, path=path, options=options, actor=actor)
 
 
 def error_table(report: ImportReport, lang: str) -> pd.DataFrame:
@@ -39,10 +46,12 @@ def error_table(report: ImportReport, lang: str) -> pd.DataFrame:
 
 
 def import_boundary_upload(
-    session: Session, *, name: str, data: bytes, province_code: str, level: str
+    session: Session, *, name: str, data: bytes, province_code: str, level: str, actor: Actor
 ) -> BoundaryReport:
     """Import one level's shapes in the caller's transaction (see `import_boundaries`)."""
     with tempfile.TemporaryDirectory(prefix="ictr-boundaries-") as folder:
         path = Path(folder) / _safe_name(name)
         path.write_bytes(data)
-        return import_boundaries(session, path, province_code=province_code, level=level)
+        return import_boundaries(
+            session, path, province_code=province_code, level=level, actor=actor
+        )

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from dashboard.demo_reset import reset_demo
+from inventory.actor import Actor
 from inventory.db import session_scope
 from inventory.models import ConnectionPoint, ProbeDaily, ProbeResult
 
@@ -25,7 +26,7 @@ def test_reset_clears_rounds_and_rollups_and_reloads_the_demo(demo_engine) -> No
         )
         session.add(ProbeDaily(point_id=point.id, period_start=day, agent=""))
     before = count(demo_engine, "computer")
-    reset_demo(demo_engine, province_code="02")
+    reset_demo(demo_engine, province_code="02", actor=Actor.cli())
     assert count(demo_engine, "probe_result") == 0
     assert count(demo_engine, "probe_daily") == 0
     assert count(demo_engine, "computer") == before

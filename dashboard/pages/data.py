@@ -1,4 +1,5 @@
-"""For the IT department only: import spreadsheets, upload boundaries, reset the demo."""
+"""For the IT department only: import spreadsheets, upload boundaries, reset the demo, and
+the history of every change (the audit trail)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import streamlit as st
 
 from dashboard import page_cache
 from dashboard.demo_reset import reset_demo
+from dashboard.i18n import CHANGE_ACTION, column_label, enum_label
 from dashboard.markdown_text import plain
 from dashboard.number_format import format_number
 from dashboard.page_setup import page_setup
+from dashboard.queries.history import change_rows_frame, change_set_frame
+from dashboard.sign_in_lockout import EDITOR_ACCOUNT
 from dashboard.upload_import import error_table, import_boundary_upload, import_upload
+from inventory.actor import Actor, Role
 from inventory.db import session_scope
 from inventory.demo import is_demo
 from inventory.errors import IctrError
@@ -28,6 +33,8 @@ ctx = page_setup(
         "data_create",
         "data_period",
         "data_boundary_level",
+        "history_table",
+        "history_key",
     )
 )
 t, lang = ctx.t, ctx.lang
@@ -35,6 +42,8 @@ st.title(t("data_title"))
 if not ctx.editor:
     st.warning(t("editor_required"), icon=":material/lock:")
     st.stop()
+# Who the audit trail names for this page's writes: the shared editor password's account.
+actor = Actor(name=EDITOR_ACCOUNT, role=Role.editor)
 
 st.header(t("import_title"))
 entity = st.selectbox(
@@ -70,7 +79,12 @@ if upload is not None and (check or write):
     )
     try:
         report = import_upload(
-            ctx.engine, entity, name=upload.name, data=upload.getvalue(), options=options
+            ctx.engine,
+            entity,
+            name=upload.name,
+            data=upload.getvalue(),
+            options=options,
+            actor=actor,
         )
     except IctrError as exc:
         st.error(t("import_error", message=plain(exc)))
@@ -119,6 +133,7 @@ if st.button(t("boundaries_title"), key="data_boundary_import", disabled=shapes 
                 data=shapes.getvalue(),
                 province_code=ctx.settings.province_code,
                 level=level,
+                actor=actor,
             )
             if boundary_report.refusal:
                 session.rollback()
@@ -143,6 +158,42 @@ else:
     confirm = st.checkbox(t("demo_confirm"), key="data_demo_confirm")
     if st.button(t("demo_reset"), key="data_demo_reset", disabled=not confirm):
         with st.spinner():
-            reset_demo(ctx.engine, province_code=ctx.settings.province_code)
+            reset_demo(ctx.engine, province_code=ctx.settings.province_code, actor=actor)
         page_cache.clear()
         st.success(t("demo_done"))
+
+st.header(t("history_title"))
+st.caption(t("history_explain", zone=ctx.settings.display_timezone))
+filters = st.columns(2)
+history_table = filters[0].selectbox(
+    t("history_table"),
+    [None, "computer", "agency", "connection_point", "service_figure", "certificate",
+     "unit_boundary"],
+    format_func=lambda v: t("all") if v is None else v,
+    key="history_table",
+)  # fmt: skip
+history_key = filters[1].text_input(t("history_key"), key="history_key").strip() or None
+with session_scope(ctx.engine) as session:
+    history = change_set_frame(
+        session, zone=ctx.settings.zone, table=history_table, key=history_key
+    )
+if history.empty:
+    st.caption(t("history_none"))
+else:
+    st.dataframe(
+        history.rename(columns=lambda c: column_label(c, lang)),
+        hide_index=True,
+        width="stretch",
+        key="history_sets",
+    )
+    picked = st.selectbox(t("history_rows"), list(history["change_set"]), key="history_pick")
+    with session_scope(ctx.engine) as session:
+        rows = change_rows_frame(session, int(picked))
+    rows["action"] = [enum_label(CHANGE_ACTION, a, lang) for a in rows["action"]]
+    st.dataframe(
+        rows.rename(columns=lambda c: column_label(c, lang)),
+        hide_index=True,
+        placeholder=t("no_data"),
+        width="stretch",
+        key="history_rows",
+    )

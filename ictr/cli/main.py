@@ -16,6 +16,7 @@ from ictr.cli import (
     db_maintenance,
     editor_password,
     export,
+    history,
     imports,
     indicators,
     plan,
@@ -77,6 +78,7 @@ export.register(app)
 certificates.register(app)
 plan.register(app)
 editor_password.register(app)
+history.register(app)
 
 
 def run() -> None:

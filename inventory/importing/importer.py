@@ -8,6 +8,8 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from inventory.actor import Actor
+from inventory.audit import Change, note
 from inventory.errors import IctrError
 from inventory.importing.agencies import import_agencies
 from inventory.importing.certificates import import_certificates
@@ -91,8 +93,16 @@ def lock_names(entity: str, options: ImportOptions) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def run_import(*, engine: Engine, entity: str, path: Path, options: ImportOptions) -> ImportReport:
+def run_import(
+    *,
+    engine: Engine,
+    entity: str,
+    path: Path,
+    options: ImportOptions,
+    actor: Actor | None = None,
+) -> ImportReport:
     """Import in one transaction: committed only when every row is good and not a dry run.
+    It is one change set of the audit trail, by `actor` (None: the command line).
 
     Imports of one kind run one after another (`locked_session`): a second import of the
     same file waits for the first, then reports its rows unchanged. A dry run takes the lock
@@ -105,10 +115,12 @@ def run_import(*, engine: Engine, entity: str, path: Path, options: ImportOption
         table = read_certificate_files(path)  # certificate files rather than a list
     else:
         table = read_table(path, options.sheet)
-    with locked_session(engine, *lock_names(entity, options)) as session:
+    change = Change(actor=actor or Actor.cli(), command=f"ictr import {entity}", file=path)
+    with locked_session(engine, *lock_names(entity, options), change=change) as session:
         try:
             report = import_table(session=session, entity=entity, table=table, options=options)
             if report.ok and not options.dry_run:
+                note(session, rows_read=report.rows_read, unchanged=report.counts.unchanged)
                 session.commit()
             else:
                 session.rollback()

@@ -14,6 +14,8 @@ from pathlib import Path
 import shapely
 from sqlmodel import Session
 
+from inventory.actor import Actor
+from inventory.audit import Change, begin
 from inventory.models import AdminUnit, UnitLevel
 from inventory.models.types import utcnow
 from readiness.geometry.boundary_file import read_boundary_file
@@ -105,10 +107,12 @@ def import_boundaries(
     simplify_m: float = DEFAULT_TOLERANCE_M,
     dry_run: bool = False,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> ImportReport:
     """Import the shapes of one level from a file, in the caller's transaction.
 
-    Returns the report; `report.refusal` says why nothing was stored, if so.
+    Returns the report; `report.refusal` says why nothing was stored, if so. What it stores
+    is one change set of the audit trail by `actor` (None: the command line).
     """
     level = UnitLevel(level)
     if level not in IMPORTABLE_LEVELS:
@@ -176,6 +180,8 @@ def import_boundaries(
     report.refusal = _refusal(report, units, shapes, allow_partial)
     report.dry_run = dry_run
     if report.refusal is None and not dry_run:
+        change = Change(actor=actor or Actor.cli(), command="ictr boundaries import", file=path)
+        begin(session, change)
         report.stored = write_shapes(
             session, simplified.shapes, approximate=False, source=path.name, now=now
         )
