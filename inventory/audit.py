@@ -37,6 +37,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Table,
+    TypeDecorator,
     UniqueConstraint,
     event,
     insert,
@@ -165,8 +166,11 @@ def restore(column: Column[Any], value: Any) -> Any:
     """A value from the trail as the column takes it."""
     if value is None:
         return None
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):  # e.g. UTCDateTime: the type it stores as
+        column_type = column_type.impl_instance
     try:
-        kind = column.type.python_type
+        kind = column_type.python_type
     except NotImplementedError:
         return value
     if kind is datetime:
