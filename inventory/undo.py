@@ -20,18 +20,13 @@ from sqlmodel import Session, SQLModel, col, select
 from inventory.actor import Actor
 from inventory.audit import Change, primary_key, restore, written_change_set
 from inventory.errors import IctrError
+from inventory.importing import ENTITIES
 from inventory.models.audit import ChangeRow, ChangeSet
 from inventory.settings import get_settings
 from inventory.write_lock import locked_session
 
 # The writers an undo must not overlap with: every import (it may touch any of their rows).
-UNDO_LOCKS = (
-    "ictr import agencies",
-    "ictr import certificates",
-    "ictr import computers",
-    "ictr import points",
-    "ictr import services",
-)
+UNDO_LOCKS = tuple(f"ictr import {entity}" for entity in ENTITIES)
 _LISTED = 20  # conflicts named one by one in the refusal
 
 
