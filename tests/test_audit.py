@@ -140,6 +140,15 @@ def test_undo_of_an_update_restores_the_old_values(hg_engine: Engine, tmp_path: 
     shown = ictr("history", "--change-set", str(update["id"]))
     assert "~ computer U-1: " in shown
     assert "os: 'Windows 7' -> 'Windows 11'" in shown
+    [detail] = history("--change-set", str(update["id"]))
+    assert detail["rows"] == [
+        {
+            "table": "computer",
+            "key": "U-1",
+            "before": {"kind": "desktop", "os": "Windows 7", "ram_gb": 8, "status": "in_use"},
+            "after": {"kind": "laptop", "os": "Windows 11", "ram_gb": 16, "status": "broken"},
+        }
+    ]
     ictr("undo", str(update["id"]))
     assert computers(hg_engine)["U-1"].model_dump() == stored
 
