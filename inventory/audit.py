@@ -25,6 +25,7 @@ through a `CountsLedger`, which adds each transaction's counts in that same tran
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -149,8 +150,13 @@ def _recorder(session: Session) -> _Recorder | None:
 # --- values: stored as JSON, restored by column type -------------------------------------
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """A stored value as JSON can hold it (and compare it)."""
+    if type(value) in _AS_IS:  # most values: the quick way out
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -199,6 +205,7 @@ def primary_key(table: Table) -> Column[Any]:
     return columns[0]
 
 
+@functools.cache
 def _key_columns(table: Table) -> list[tuple[str, ...]]:
     """The unique keys people use for a row, one-column ones first (asset tag, serial, code)."""
     keys = [
@@ -305,7 +312,9 @@ def _core_write(state: ORMExecuteState) -> Any:
 def _insert(state: ORMExecuteState, recorder: _Recorder, statement: Insert, table: Table) -> Any:
     if statement._returning:  # the writer asked for its own columns: not rewritten
         raise NotImplementedError(f"{table.name}: an audited INSERT cannot have RETURNING")
-    returning = statement.returning(*table.columns, sort_by_parameter_order=True)
+    # In any order: each row is recorded with its own key. (Asking for the parameters' order
+    # makes SQLite insert one row per statement.)
+    returning = statement.returning(*table.columns)
     frozen = state.invoke_statement(statement=returning).freeze()
     pk = primary_key(table)
     for row in frozen().mappings():
@@ -406,7 +415,9 @@ def _write_change_set(session: Session) -> None:
         counts=_counts(recorder),
     )
     session.info[_WRITTEN_KEY] = change_set_id
-    rows = [{**row, "change_set_id": change_set_id} for row in recorder.rows]
+    rows = recorder.rows
+    for row in rows:
+        row["change_set_id"] = change_set_id
     for start in range(0, len(rows), _CHUNK):
         connection.execute(insert(CHANGE_ROW), rows[start : start + _CHUNK])
 
