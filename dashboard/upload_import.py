@@ -24,7 +24,13 @@ def _safe_name(name: str) -> str:
 
 
 def import_upload(
-    engine: Engine, entity: str, *, name: str, data: bytes, options: ImportOptions, actor: Actor
+    engine: Engine,
+    entity: str,
+    *,
+    name: str,
+    data: bytes,
+    options: ImportOptions,
+    actor: Actor,
 ) -> ImportReport:
     """Import as the signed-in `actor`: its role and scope are checked by the importer."""
     with tempfile.TemporaryDirectory(prefix="ictr-upload-") as folder:
@@ -50,4 +56,6 @@ def import_boundary_upload(
     with tempfile.TemporaryDirectory(prefix="ictr-boundaries-") as folder:
         path = Path(folder) / _safe_name(name)
         path.write_bytes(data)
-        return import_boundaries(session, path, province_code=province_code, level=level)
+        return import_boundaries(
+            session, path, province_code=province_code, level=level, actor=actor
+        )

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from dashboard.demo_reset import reset_demo
+from inventory.actor import Actor
 from inventory.db import session_scope
 from inventory.models import ConnectionPoint, ProbeDaily, ProbeResult
 
@@ -26,7 +27,7 @@ def test_reset_clears_rounds_and_rollups_and_reloads_the_demo(demo_engine) -> No
         )
         session.add(ProbeDaily(point_id=point.id, period_start=day, agent=""))
     before = count(demo_engine, "computer")
-    reset_demo(demo_engine, province_code="02")
+    reset_demo(demo_engine, province_code="02", actor=Actor.cli())
     # Only the demo's synthetic history: 30 days of hourly rounds for its 73 points.
     assert count(demo_engine, "probe_result") == 30 * 24 * 73
     with session_scope(demo_engine) as session:
@@ -34,3 +35,17 @@ def test_reset_clears_rounds_and_rollups_and_reloads_the_demo(demo_engine) -> No
     assert count(demo_engine, "probe_daily") == 0
     assert count(demo_engine, "computer") == before
     assert count(demo_engine, "connection_point") == 73
+
+
+def test_reset_keeps_accounts_and_the_units_correspondence(demo_engine) -> None:
+    """A reset must not lock the admin out (accounts) or lose reference data `ictr init`
+    loaded (the 2020 -> 2025 correspondence)."""
+    from inventory.accounts import add_user
+    from inventory.actor import Role
+
+    with session_scope(demo_engine) as session:
+        add_user(session, username="quan-tri", role=Role.admin, password="mật khẩu dài đủ 2026")
+    kept = {t: count(demo_engine, t) for t in ("app_user", "unit_correspondence", "admin_unit")}
+    assert kept["app_user"] == 1 and kept["unit_correspondence"] > 190
+    reset_demo(demo_engine, province_code="02", actor=Actor.cli())
+    assert {t: count(demo_engine, t) for t in kept} == kept
