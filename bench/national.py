@@ -56,7 +56,10 @@ from probes.history.rollup_build import HOURLY  # noqa: E402
 from readiness.table import readiness_table  # noqa: E402
 
 PROVINCE = "02"  # Hà Giang: the province whose district table is timed
-END = datetime(2026, 11, 26, tzinfo=UTC)  # the data ends here (exclusive)
+# The data ends here (exclusive). The national dataset is the 2020 three-level structure
+# (10,040 communes under their districts), so its window lies in that era: after 2025-06-30
+# there are no districts to ask for.
+END = datetime(2025, 6, 1, tzinfo=UTC)
 ROUNDS_PER_DAY = 288
 HOUR = timedelta(hours=1)
 
@@ -147,7 +150,7 @@ def build_inventory(url: str, n_points: int) -> dict[str, str]:
         session.execute(
             insert(ServiceFigure),
             [
-                dict(unit_code=d, agency_id=a, period="2026", procedures=100,
+                dict(unit_code=d, agency_id=a, period="2024", procedures=100,
                      procedures_level3=30, procedures_level4=10, dossiers_received=500,
                      dossiers_online=120, dossiers_on_time=450)
                 for d, a in zip(districts, agencies, strict=True)
@@ -161,7 +164,7 @@ def build_inventory(url: str, n_points: int) -> dict[str, str]:
                     agency_id=agencies[i % len(agencies)],
                     kind="desktop",
                     os=rng.choice(["Windows 7", "Windows 10", "Windows 11"]),
-                    purchase_year=rng.randint(2010, 2025),
+                    purchase_year=rng.randint(2010, 2024),
                     internet=True,
                     status="in_use",
                 )
