@@ -31,12 +31,6 @@ class Era:
             self.valid_to is None or d <= self.valid_to
         )
 
-    @property
-    def label(self) -> str:
-        if self.valid_to is not None:
-            return f"{self.year} (đến / until {self.valid_to.isoformat()})"
-        return f"{self.year} (từ / from {self.valid_from})"
-
 
 ERA_2020 = Era(2020, None, date(2025, 6, 30), ("province", "district", "commune"))
 ERA_2025 = Era(2025, date(2025, 7, 1), None, ("province", "commune"))
@@ -45,7 +39,7 @@ ERAS: tuple[Era, ...] = (ERA_2020, ERA_2025)
 
 def era_at(d: date) -> Era:
     """The era whose structure is in force on day `d`."""
-    return ERA_2025 if d >= ERA_2025.valid_from else ERA_2020  # type: ignore[operator]
+    return next(era for era in ERAS if era.covers(d))
 
 
 def era_of_year(y: int) -> Era:

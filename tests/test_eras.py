@@ -36,11 +36,9 @@ from inventory.models import (
     AgencyKind,
     AgencySuccession,
     Computer,
-    ComputerStatus,
     UnitCorrespondence,
     UnitLevel,
 )
-from inventory.models.computers import in_service_at
 from inventory.structure_at import StructureAt
 
 runner = CliRunner()
@@ -298,24 +296,3 @@ def test_the_structure_at_a_date_places_units_and_agencies(ha_giang: Engine) -> 
     assert (gone.unit_code, gone.mapped_to, gone.records) == ("024", None, 2)
     split = cases["divided_commune", f"agency {divided}"]
     assert (split.mapped_to, split.candidates) == ("00691@2025", ("00691@2025", "00694@2025"))
-
-
-@pytest.mark.parametrize(
-    ("fields", "counts_on"),
-    [
-        ({}, {date(2000, 1, 1): True}),  # no purchase data: counts
-        ({"purchase_year": 2021}, {date(2020, 12, 31): False, date(2021, 1, 1): True}),
-        (
-            {"purchase_year": 2021, "purchase_date": date(2021, 6, 1)},
-            {date(2021, 5, 31): False, date(2021, 6, 1): True},
-        ),
-        (
-            {"purchase_year": 2015, "retired_on": date(2025, 10, 14)},
-            {date(2025, 10, 13): True, date(2025, 10, 14): False},
-        ),
-        ({"purchase_year": 2015, "status": ComputerStatus.retired}, {date(2016, 1, 1): False}),
-    ],
-)
-def test_a_computer_counts_from_purchase_until_retirement(fields: dict, counts_on: dict) -> None:
-    computer = Computer(asset_tag="X", agency_id=1, **fields)
-    assert {d: in_service_at(computer, d) for d in counts_on} == counts_on

@@ -70,7 +70,11 @@ def _correspondence(session: Session, code: str | None) -> list[UnitCorresponden
             query = query.where(
                 or_(UnitCorrespondence.old_code == code, UnitCorrespondence.new_code == code)
             )
-    order = (col(UnitCorrespondence.old_code), col(UnitCorrespondence.new_code))
+    order = (
+        col(UnitCorrespondence.old_code),
+        col(UnitCorrespondence.is_default).desc(),
+        col(UnitCorrespondence.new_code),
+    )
     return list(session.exec(query.order_by(*order)))
 
 

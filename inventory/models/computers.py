@@ -66,16 +66,3 @@ class Computer(ComputerBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     asset_tag: str = Field(min_length=1, max_length=64, unique=True)
-
-
-def in_service_at(computer: ComputerBase, at: date) -> bool:
-    """Whether the computer counts on day `at`: bought by then (no purchase data: counts)
-    and not retired by then (retired with no day: never counts, as before eras)."""
-    if computer.purchase_date is not None:
-        if computer.purchase_date > at:
-            return False
-    elif computer.purchase_year is not None and computer.purchase_year > at.year:
-        return False
-    if computer.retired_on is not None:
-        return computer.retired_on > at
-    return computer.status != ComputerStatus.retired
