@@ -131,6 +131,26 @@ def test_unit_option_of_created_agencies_decides_the_era(hg_engine: Engine, tmp_
     assert units_of(hg_engine)["Trung tâm Phục vụ hành chính công phường"] == "00691@2025"
 
 
+def test_stored_keys_name_their_own_era_in_a_detected_file(
+    hg_engine: Engine, tmp_path: Path
+) -> None:
+    """What `ictr export` writes for a database holding both eras: plain 2020 keys and
+    2025 keys with their @2025. Each names its unit exactly, so the file imports, each row
+    in its own era (00691 is Phường Trần Phú in 2020, 00691@2025 Phường Hà Giang 2)."""
+    rows = [
+        ["Tên cơ quan", "Mã ĐVHC"],
+        ["Trường Trần Phú", "00691"],
+        ["Trường Hà Giang 2", "00691@2025"],
+        ["Phòng Văn hoá Đồng Văn", "026"],
+    ]
+    result = invoke("import", "agencies", str(write_csv(tmp_path / "a.csv", rows)))
+    assert result.exit_code == 0, result.output
+    stored = units_of(hg_engine)
+    assert stored["Trường Trần Phú"] == "00691"
+    assert stored["Trường Hà Giang 2"] == "00691@2025"
+    assert stored["Phòng Văn hoá Đồng Văn"] == "026"
+
+
 def test_a_file_mixing_eras_is_refused_at_the_row_that_breaks(
     hg_engine: Engine, tmp_path: Path
 ) -> None:

@@ -143,7 +143,12 @@ class UnitMatcher:
             except IctrError:
                 raise BadValue("not a unit code (a GSO code, or one followed by @2025)") from None
             if key_era != era:
-                raise BadValue(self._other_era(era, key_era))
+                if self.given is not None:  # --era said which structure the file is in
+                    raise BadValue(self._other_era(era, key_era))
+                # A stored key names its unit exactly, in its own era, whatever era the
+                # file's plain codes and names are read in: an export of a database holding
+                # both eras writes both kinds of key and must import back unchanged.
+                era = key_era
         units = self.eras[era.year]
         try:
             return units.find(raw, level, within)
