@@ -43,7 +43,7 @@ from tests.netns_fixtures import add_points
         ({"max_targets": 0}, "max targets must be between 1 and 100000, got 0"),
         (
             {"method": "udp"},
-            "unknown probe method 'udp'; choose one of auto, icmp, tcp, tcp-connect",
+            "unknown probe method 'udp'; choose one of auto, icmp, tcp, tcp-connect, http",
         ),
         ({"agent": "x" * 65}, f"agent name {'x' * 65!r} is longer than 64 characters"),
         ({"fallback_ports": (0,)}, "fallback ports must be 1-65535, got 0"),
