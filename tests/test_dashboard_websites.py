@@ -3,11 +3,15 @@ websites layer (built, and drawn in Chromium), from checks made a few minutes ag
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
+from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from inventory.db import session_scope
@@ -20,7 +24,16 @@ from inventory.models import (
     WebsiteCheck,
     WebsiteKind,
 )
-from tests.conftest import PROJECT_ROOT, add_province
+from inventory.settings import get_settings
+from readiness.geometry import ensure_approximate_boundaries
+from tests.conftest import PROJECT_ROOT, add_province, skip_or_fail
+from tests.dashboard_browser import (
+    CHROMIUM,
+    app_server,
+    free_port,
+    network_namespace,
+    run_driver,
+)
 
 NETWORK = "dashboard/pages/network.py"
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -121,6 +134,16 @@ def websites(engine: Engine) -> dict[str, int]:
         return {name: site.id for name, site in sites.items()}
 
 
+@pytest.fixture
+def browser_ready(require_root: None) -> None:
+    if not Path(CHROMIUM).exists():
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
+    if shutil.which("ip") is None:
+        skip_or_fail("the ip command is missing (apt-get install iproute2)")
+
+
 def run_network(lang: str | None = None) -> AppTest:
     app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
     if lang is not None:
@@ -186,3 +209,80 @@ def test_network_page_without_websites_says_so(engine: Engine) -> None:
     app = run_network()
     assert [i.value for i in app.info] == ["Chưa có dữ liệu."]
     assert not app.dataframe
+
+
+# -- the map's websites layer, in Chromium -------------------------------------------------
+
+
+@pytest.mark.usefixtures("browser_ready")
+def test_map_draws_every_website_by_status(demo_engine: Engine, tmp_path: Path) -> None:
+    """The demo's 90 websites (none checked within the hour: no data) and one checked a few
+    minutes ago with an expired certificate, whose agency has a hostile name."""
+    now = datetime.now(UTC)
+    with session_scope(demo_engine) as session:
+        ensure_approximate_boundaries(session, "02")
+        agency = Agency(name=HOSTILE, kind=AgencyKind.commune_committee, unit_code="00712")
+        session.add(agency)
+        session.flush()
+        site = Website(
+            agency_id=agency.id, url="https://lungcu.example/", kind=WebsiteKind.commune_site
+        )
+        session.add(site)
+        session.flush()
+        session.add(
+            WebsiteCheck(
+                website_id=site.id,
+                checked_at=now - timedelta(minutes=5),
+                up=True,
+                status_code=200,
+                cert_trusted=True,
+                cert_valid_name=True,
+                cert_not_after=now - timedelta(days=2, hours=1),
+                page_date=date(2024, 5, 1),
+            )
+        )
+        session.flush()
+        site_id = str(site.id)
+        demo_sites = session.exec(select(func.count()).select_from(Website)).one() - 1
+    with network_namespace() as namespace:
+        with app_server(
+            database_url=get_settings().database_url,
+            port=free_port(),
+            namespace=namespace,
+            log_path=tmp_path / "streamlit.log",
+        ) as url:
+            seen = run_driver(
+                namespace,
+                # The communes: the map of today (there are no districts since July 2025).
+                ["--url", f"{url}?level=commune", "--units", "193", "--points", "73",
+                 "--websites", str(demo_sites + 1), "--website", site_id],
+                module="tests.websites_browser",
+            )  # fmt: skip
+    assert demo_sites == 90
+    assert seen["drawn"] == [193, 73], seen["drawn"]
+    assert seen["dialogs"] == [] and seen["page_errors"] == [], seen
+    statuses = sorted(
+        name.removeprefix("ictr-status-")
+        for classes in seen["website_classes"]
+        for name in classes.split()
+        if name.startswith("ictr-status-")
+    )
+    assert statuses == ["failing"] + ["no_data"] * demo_sites
+    website = seen["website"]
+    # The hostile name is text: no element made of it, no template evaluated.
+    assert website["tooltip"]["text"] == f"{HOSTILE} — Chứng chỉ số không hợp lệ"
+    assert set(website["popup"]["elements"]) <= {"div", "b", "table", "tbody", "tr", "th", "td"}
+    popup = website["popup"]["text"]
+    assert popup.startswith(f"{HOSTILE} (Trang TTĐT cấp xã)"), popup
+    for label, value in [
+        ("Trạng thái", "Chứng chỉ số không hợp lệ"),
+        ("Trang web", "https://lungcu.example/"),
+        ("Mã HTTP", "200"),
+        ("Chứng chỉ số còn (ngày)", "-2"),
+        ("Cập nhật lần cuối", "01/05/2024"),
+        ("Độ sẵn sàng 7 ngày", "100,0%"),
+    ]:
+        assert f"{label}\t{value}" in popup, (label, popup)
+    assert "1337" not in popup
+    legend = seen["legend"]["text"]
+    assert "Trang thông tin điện tử" in legend and "Chứng chỉ số không hợp lệ" in legend
