@@ -2,13 +2,16 @@
 every share worked out by hand from the checks below."""
 
 import json
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
 from ictr.cli.main import app
+from inventory.demo.targets import LAST_ROUND
 from inventory.models import (
     AdminUnit,
     Agency,
@@ -163,3 +166,42 @@ def test_website_shares_by_commune_and_agency(fixture_db) -> None:
     assert provincial["websites_updated_30d_pct"] == pytest.approx(50.0)
     assert provincial["commune_websites_reachable_pct"] is None
     assert agencies["Cơ quan H026"]["websites_reachable_pct"] is None
+
+
+def test_demo_websites_have_30_days_of_synthetic_checks(demo_engine) -> None:
+    result = runner.invoke(app, ["websites", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    sites = json.loads(result.output)
+    # The agencies open on the demo's last day with a website: 17 departments, 73 communes.
+    assert len(sites) == 90
+    assert all(site["synthetic"] for site in sites)
+    assert Counter(site["kind"] for site in sites) == {"commune_site": 73, "agency_site": 17}
+    assert all(site["checked_at"] == LAST_ROUND.isoformat() for site in sites)
+    with Session(demo_engine) as session:
+        spans = session.execute(
+            select(
+                func.count(),
+                func.min(WebsiteCheck.checked_at),
+                func.max(WebsiteCheck.checked_at),
+            ).group_by(WebsiteCheck.website_id)
+        ).all()
+    # One check every 3 hours for 30 days, ending at the demo's last round, for every site.
+    assert len(spans) == 90
+    first = LAST_ROUND - timedelta(days=30) + timedelta(hours=3)
+    assert {(n, lo.replace(tzinfo=UTC), hi.replace(tzinfo=UTC)) for n, lo, hi in spans} == {
+        (240, first, LAST_ROUND)
+    }
+    # Loading the demo again changes nothing.
+    again = runner.invoke(app, ["demo"])
+    assert again.exit_code == 0, again.output
+    with Session(demo_engine) as session:
+        assert session.execute(select(func.count()).select_from(WebsiteCheck)).scalar() == 21_600
+    # Every commune of today's structure holding the demo's communes has its website shares.
+    communes = json.loads(
+        runner.invoke(
+            app, ["indicators", "--level", "commune", "--at", "2026-11-30", "--format", "json"]
+        ).output
+    )
+    measured = [c for c in communes if c["commune_websites_reachable_pct"] is not None]
+    assert len(measured) == 73
+    assert all(0 <= c["pillar_services"] <= 1 for c in measured)
