@@ -26,6 +26,16 @@ TEXTS: dict[str, tuple[str, str]] = {
     "no_data": ("không có dữ liệu", "no data"),
     "no_data_yet": ("Chưa có dữ liệu.", "No data yet."),
     "as_of": ("Số liệu tính đến ngày", "Figures as of"),
+    # Network page: websites
+    "websites_title": (
+        "Trang thông tin điện tử, cổng dịch vụ công",
+        "Websites and e-service portals",
+    ),
+    "no_websites": (
+        "Chưa khai báo trang web nào (ictr import websites).",
+        "No website configured yet (ictr import websites).",
+    ),
+    "never_updated": ("không rõ", "unknown"),
     # Editor access
     "editor": ("Biên tập", "Editing"),
     "password": ("Mật khẩu biên tập", "Editor password"),
@@ -95,7 +105,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "units_shown": ("Đơn vị hành chính", "Units"),
     "level_district": ("Huyện, thành phố", "Districts"),
     "level_commune": ("Xã, phường, thị trấn", "Communes"),
-    "show_points": ("Hiện điểm kết nối", "Show connection points"),
+    "show_points": (
+        "Hiện điểm kết nối và trang web",
+        "Show connection points and websites",
+    ),
     "rank": ("Xếp hạng", "Rank"),
     "rank_of": ("{rank}/{total}", "{rank} of {total}"),
     "approximate": (
@@ -117,6 +130,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status_degraded": ("Suy giảm", "Degraded"),
     "status_down": ("Mất kết nối", "Down"),
     "status_no_data": ("Chưa có dữ liệu", "No data"),
+    "status_failing": ("Chứng chỉ số không hợp lệ", "Certificate refused"),
+    "websites_legend": ("Trang thông tin điện tử", "Websites"),
+    "website": ("Trang web", "Website"),
+    "http_status": ("Mã HTTP", "HTTP status"),
+    "cert_days_left": ("Chứng chỉ số còn (ngày)", "Certificate days left"),
+    "last_updated": ("Cập nhật lần cuối", "Last updated"),
+    "availability_7d": ("Độ sẵn sàng 7 ngày", "Availability, 7 days"),
+    "availability_30d": ("Độ sẵn sàng 30 ngày", "Availability, 30 days"),
     "address": ("Địa chỉ", "Address"),
     "last_check": ("Kiểm tra lần cuối", "Last check"),
     "never_checked": ("chưa kiểm tra", "never checked"),
@@ -298,6 +319,7 @@ STATUS_KEYS = {
     "degraded": "status_degraded",
     "down": "status_down",
     "no_data": "status_no_data",
+    "failing": "status_failing",
 }
 
 COMPUTER_STATUS = {
@@ -316,6 +338,13 @@ CHANGE_ACTION = {
     "inserted": ("Thêm", "Added"),
     "updated": ("Sửa", "Changed"),
     "deleted": ("Xoá", "Removed"),
+}
+
+WEBSITE_KIND = {
+    "portal": ("Cổng thông tin điện tử", "Portal"),
+    "agency_site": ("Trang TTĐT cơ quan", "Agency site"),
+    "commune_site": ("Trang TTĐT cấp xã", "Commune site"),
+    "service_portal": ("Cổng dịch vụ công, một cửa điện tử", "Public-service portal"),
 }
 AGENCY_KIND = {
     "provincial": ("Sở, ban, ngành", "Provincial department"),
@@ -388,6 +417,12 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "key": ("Dòng", "Row"),
     "action": ("Thao tác", "Action"),
     "changes": ("Trước → sau", "Before → after"),
+    "website_status": ("Trạng thái", "Status"),
+    "url": ("Địa chỉ trang", "Address"),
+    "website_kind": ("Loại trang", "Kind"),
+    "http_status": ("Mã HTTP", "HTTP status"),
+    "cert_days_left": ("Chứng chỉ số còn (ngày)", "Certificate days left"),
+    "last_updated": ("Cập nhật lần cuối", "Last updated"),
 }
 
 

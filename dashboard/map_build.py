@@ -1,4 +1,5 @@
-"""The readiness map: units coloured by an indicator, points coloured by status, a legend.
+"""The readiness map: units coloured by an indicator, points and websites coloured by
+status, a legend.
 
 Pure: data in, a folium map out, so tests can render it without Streamlit. Every string
 that comes from the data is HTML-escaped here, before it reaches a tooltip or popup.
@@ -17,14 +18,16 @@ import pandas as pd
 
 from dashboard.assets import AssetUrls, TileSetting
 from dashboard.colour_scale import NO_DATA_COLOUR, ColourScale, build_scale
-from dashboard.i18n import status_label, tr, unit_label
+from dashboard.i18n import WEBSITE_KIND, enum_label, status_label, tr, unit_label
 from dashboard.map_layers import FeatureLayer, MapLegend
 from dashboard.map_literal import LiteralElement, LiteralFitBounds, LiteralMap, LiteralTileLayer
 from dashboard.number_format import format_value, is_missing
 from dashboard.point_status import STATUS_COLOURS, STATUSES
+from dashboard.queries.websites import WEBSITE_COLOURS, WEBSITE_STATUSES
 
 UNIT_CLASS = "ictr-unit"
 POINT_CLASS = "ictr-point"
+WEBSITE_CLASS = "ictr-website"
 MAP_CSS = """
 .leaflet-container { background: #eef2f5; font-family: "Source Sans Pro", sans-serif; }
 .ictr-legend { background: rgba(255,255,255,.93); padding: 8px 10px; border-radius: 4px;
@@ -33,6 +36,8 @@ MAP_CSS = """
 .ictr-legend .row { display: flex; align-items: center; gap: 6px; white-space: nowrap; }
 .ictr-legend .box { width: 16px; height: 12px; border: 1px solid #777; flex: none; }
 .ictr-legend .dot { width: 11px; height: 11px; border-radius: 50%; border: 1px solid #333;
+  flex: none; }
+.ictr-legend .ring { width: 9px; height: 9px; border-radius: 50%; border: 2px solid #222;
   flex: none; }
 .ictr-legend .note { margin-top: 6px; color: #555; font-style: italic; white-space: normal; }
 .ictr-tip table { border-collapse: collapse; }
@@ -175,6 +180,79 @@ def point_features(points: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> list[d
     return features
 
 
+WEBSITE_POPUP_LABELS = (
+    "status", "website", "http_status", "cert_days_left", "last_updated", "availability_7d",
+    "availability_30d", "last_check",
+)  # fmt: skip
+
+
+def website_styles() -> dict[str, dict[str, Any]]:
+    """One marker style per website status: smaller than a point's, with a dark ring, so
+    the two layers tell apart where they meet."""
+    return {
+        status: {
+            "radius": 5,
+            "fillColor": colour,
+            "fillOpacity": 0.95,
+            "color": "#222222",
+            "weight": 2,
+            "className": f"{WEBSITE_CLASS} ictr-status-{status}",
+        }
+        for status, colour in WEBSITE_COLOURS.items()
+    }
+
+
+def website_popup_labels(lang: str) -> list[str]:
+    return [_e(tr(key, lang)) for key in WEBSITE_POPUP_LABELS]
+
+
+def website_features(websites: pd.DataFrame, *, lang: str, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Websites placed at their agency's unit (`dashboard.queries.websites`): status, a
+    tooltip, and the popup's title and cells (`WEBSITE_POPUP_LABELS`), every one escaped."""
+    features = []
+    day = "%d/%m/%Y" if lang == "vi" else "%Y-%m-%d"
+    for row in websites.itertuples(index=False):
+        if is_missing(row.latitude) or is_missing(row.longitude):
+            continue
+        status = row.status
+        shares = [
+            None if is_missing(share) else 100 * share
+            for share in (row.availability_7d, row.availability_30d)
+        ]
+        cells = [
+            status_label(status, lang),
+            row.url,
+            "—" if is_missing(row.status_code) else str(int(row.status_code)),
+            "—" if is_missing(row.cert_days_left) else str(int(row.cert_days_left)),
+            (
+                tr("never_updated", lang)
+                if is_missing(row.last_updated)
+                else row.last_updated.strftime(day)
+            ),
+            *(format_value(share, "%", lang=lang) for share in shares),
+            _when(row.last_check, zone, lang),
+        ]
+        kind = enum_label(WEBSITE_KIND, row.kind, lang)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(row.longitude, 6), round(row.latitude, 6)],
+                },
+                "properties": {
+                    "kind": "website",
+                    "code": str(row.id),
+                    "status": status,
+                    "tooltip": f"{_e(row.agency_name)} — {_e(status_label(status, lang))}",
+                    "title": f"{_e(row.agency_name)} ({_e(kind)})",
+                    "cells": [_e(c) for c in cells],
+                },
+            }
+        )
+    return features
+
+
 def _range_text(low: float, high: float, unit: str, lang: str) -> str:
     if low == high:
         return format_value(low, unit, lang=lang)
@@ -189,6 +267,7 @@ def legend_html(
     with_points: bool,
     approximate: bool,
     source: str | None,
+    with_websites: bool = False,
 ) -> str:
     title = indicator.label
     if not title.endswith(")"):  # labels such as "Độ trễ ... (ms)" already name their unit
@@ -210,6 +289,15 @@ def legend_html(
         for status in STATUSES:
             parts.append(
                 f'<div class="row"><span class="dot" style="background:{STATUS_COLOURS[status]}">'
+                f"</span>{_e(status_label(status, lang))}</div>"
+            )
+    if with_websites:
+        parts.append(
+            f'<div class="title" style="margin-top:6px">{_e(tr("websites_legend", lang))}</div>'
+        )
+        for status in WEBSITE_STATUSES:
+            parts.append(
+                f'<div class="row"><span class="ring" style="background:{WEBSITE_COLOURS[status]}">'
                 f"</span>{_e(status_label(status, lang))}</div>"
             )
     if approximate:
@@ -249,9 +337,11 @@ def build_map(
     zone: ZoneInfo,
     urls: AssetUrls | None,
     tiles: TileSetting | None = None,
+    websites: pd.DataFrame | None = None,
 ) -> LiteralMap:
     """`values` has columns code, value and (optionally) rank; `points` those of
-    `dashboard.queries.points.point_views`. `urls` says where a page of its own loads
+    `dashboard.queries.points.point_views`, `websites` those of
+    `dashboard.queries.websites.website_views`. `urls` says where a page of its own loads
     Leaflet from; None when the page around the map brings it (`map_component`).
 
     Every element renders literally (`map_literal`): data never becomes template text."""
@@ -283,6 +373,18 @@ def build_map(
             styles=point_styles(),
             popup_labels=popup_labels(lang),
         ).add_to(fmap)
+    if websites is not None:
+        FeatureLayer(
+            {
+                "type": "FeatureCollection",
+                "features": website_features(websites, lang=lang, zone=zone),
+            },
+            name="websites",
+            class_name=WEBSITE_CLASS,
+            sticky=False,
+            styles=website_styles(),
+            popup_labels=website_popup_labels(lang),
+        ).add_to(fmap)
     sources = {f["properties"].get("source") for f in shapes["features"]}
     MapLegend(
         legend_html(
@@ -290,6 +392,7 @@ def build_map(
             scale,
             lang=lang,
             with_points=points is not None,
+            with_websites=websites is not None and not websites.empty,
             approximate=bool(shapes.get("approximate")),
             source=", ".join(sorted(s for s in sources if s)) or None,
         )
@@ -307,4 +410,5 @@ __all__ = [
     "point_features",
     "shapes_bounds",
     "unit_features",
+    "website_features",
 ]

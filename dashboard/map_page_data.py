@@ -18,6 +18,7 @@ from dashboard.map_build import MapIndicator, build_map
 from dashboard.map_component import frame_args
 from dashboard.queries.points import point_views
 from dashboard.queries.readiness import province_readiness
+from dashboard.queries.websites import website_views
 from probes.history.point_status import UP
 from readiness.geometry import level_feature_collection
 
@@ -26,12 +27,13 @@ LEVELS = ("district", "commune")
 
 @dataclass
 class MapData:
-    """The level's shapes, readiness table and points: the same whichever indicator is shown,
-    in whichever language."""
+    """The level's shapes, readiness table, points and websites: the same whichever
+    indicator is shown, in whichever language."""
 
     shapes: dict[str, Any]
     table: pd.DataFrame
     points: pd.DataFrame
+    websites: pd.DataFrame
 
     def values(self, indicator_key: str) -> pd.DataFrame:
         """code, name, value, rank of the indicator."""
@@ -52,6 +54,7 @@ class MapData:
             values=self.values(indicator_key),
             indicator=map_indicator(indicator_key, lang),
             points=self.points if show_points else None,
+            websites=self.websites if show_points else None,
             lang=lang,
             zone=zone,
             urls=urls,
@@ -77,6 +80,7 @@ def load_map_data(
         shapes=level_feature_collection(session, level, province_code=province_code),
         table=province_readiness(session, level=level, at=today),
         points=point_views(session, now=now),
+        websites=website_views(session, now=now),
     )
 
 

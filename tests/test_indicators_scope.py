@@ -22,6 +22,9 @@ from inventory.models import (
     ProbeResult,
     ServiceFigure,
     UnitLevel,
+    Website,
+    WebsiteCheck,
+    WebsiteKind,
 )
 from readiness.index.composite import composite_index
 from readiness.index.config import parse_config
@@ -179,6 +182,30 @@ def _build(session: Session) -> None:
                     rtt_median_ms=rng.uniform(5, 90) if received else None,
                 )
             )
+    session.commit()
+    # Each agency's website and its latest check, from their own generator (the draws
+    # above stay as they were).
+    sites = random.Random(3)
+    for agency in agencies:
+        commune = agency.kind == AgencyKind.commune_committee
+        website = Website(
+            agency_id=agency.id,
+            url=f"https://{agency.code}.gov.vn/".lower(),
+            kind=WebsiteKind.commune_site if commune else WebsiteKind.agency_site,
+        )
+        session.add(website)
+        session.commit()
+        session.add(
+            WebsiteCheck(
+                website_id=website.id,
+                checked_at=END - timedelta(hours=sites.uniform(0, 48)),
+                up=sites.random() < 0.8,
+                cert_trusted=sites.random() < 0.8,
+                cert_valid_name=True,
+                cert_not_after=END + timedelta(days=sites.uniform(-30, 300)),
+                page_date=(END - timedelta(days=sites.uniform(0, 90))).date(),
+            )
+        )
     session.commit()
 
 

@@ -1,5 +1,5 @@
 """The data network: every point's status (worst first), a Smokeping-style latency and loss
-chart per point, incidents and availability."""
+chart per point, incidents and availability; then the websites and e-service portals."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from dashboard.point_table import display_decimals, point_table, worst_first
 from dashboard.queries.incidents import incident_frame
 from dashboard.queries.points import availability_counts, point_views
 from dashboard.queries.probe_history import point_history
+from dashboard.queries.websites import website_views
+from dashboard.website_table import website_decimals, website_table
 from inventory.db import session_scope
 from probes.history.availability import WINDOWS
 
@@ -28,9 +30,31 @@ with session_scope(ctx.engine) as session:
         window: availability_counts(session, now=ctx.now, window=span)
         for window, span in WINDOWS.items()
     }
+    websites = website_views(session, now=ctx.now)
+
+
+def show_websites() -> None:
+    """The websites' table: status, certificate days left, last update, availability."""
+    st.subheader(t("websites_title"))
+    if websites.empty:
+        st.caption(t("no_websites"))
+        return
+    st.dataframe(
+        style_numbers(
+            website_table(websites, lang=lang, zone=zone), website_decimals(lang), lang=lang
+        ),
+        hide_index=True,
+        placeholder=t("no_data"),
+        width="stretch",
+        key="net_websites",
+    )
+
 
 if points.empty:
-    st.info(t("no_data_yet"))
+    if websites.empty:
+        st.info(t("no_data_yet"))
+    else:
+        show_websites()
     st.stop()
 
 counts = points["status"].value_counts()
@@ -126,3 +150,5 @@ st.dataframe(
     width="stretch",
     key="net_availability",
 )
+
+show_websites()

@@ -17,6 +17,7 @@ from inventory.models import Agency, Website, WebsiteCheck, cert_days_left
 from inventory.settings import get_settings
 from probes.history.website_history import latest_checks, website_availability
 from probes.history.website_status import current_website_status
+from readiness.indicators.website_counts import last_updated
 
 WINDOWS = {"7d": timedelta(days=7), "30d": timedelta(days=30)}
 
@@ -25,9 +26,8 @@ def _last_updated(check: WebsiteCheck | None) -> str | None:
     """The page's Last-Modified day (in the display time zone), else the newest date in it."""
     if check is None:
         return None
-    if check.last_modified is not None:
-        return check.last_modified.astimezone(get_settings().zone).date().isoformat()
-    return check.page_date.isoformat() if check.page_date else None
+    day = last_updated(check, get_settings().zone)
+    return day.isoformat() if day else None
 
 
 def website_rows(*, now: datetime) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from inventory.demo import targets
 from inventory.demo.generate import generate
 from inventory.demo.generate_2026 import extend_to_2026, territory_2025
 from inventory.demo.probe_history import load_history
+from inventory.demo.websites import load_websites
 from inventory.errors import IctrError
 from inventory.models import (
     Agency,
@@ -118,6 +119,7 @@ def load_demo(session: Session, *, force: bool = False) -> DemoReport:
     probe_rounds = load_history(
         session, _point_ids(session, list(point_readiness)), point_readiness
     )
+    load_websites(session, data.agencies, data.readiness, ids)
     meta = session.get(Meta, DATASET_KEY)
     if meta is None:
         session.add(Meta(key=DATASET_KEY, value=targets.DATASET_MARKER))

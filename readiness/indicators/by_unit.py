@@ -28,6 +28,7 @@ from readiness.indicators.catalog import INDICATORS, LEVELS
 from readiness.indicators.placement import Placement, check_level
 from readiness.indicators.point_counts import point_counts
 from readiness.indicators.unit_tree import DEPTH, UnitTree
+from readiness.indicators.website_counts import website_counts
 
 CORE_KINDS = {AgencyKind.provincial.value, AgencyKind.district_committee.value}
 COMMUNE_KIND = AgencyKind.commune_committee.value
@@ -218,6 +219,10 @@ def unit_totals(
         .map(placement.unit_place)
         .where(point_holder.notna() | points["agency_id"].isna())
     )
+    websites = website_counts(session, at=at, unit_codes=reading)
+    # A website counts for the agency holding its agency's records, where that one sits.
+    website_holder = _by_id(websites["agency_id"], placement.holder)
+    website_units = _by_id(website_holder, placement.agency_place)
 
     if level == "agency":
         inside = (
@@ -237,6 +242,7 @@ def unit_totals(
         agency_rows = np.arange(len(agencies), dtype=np.int64)
         service_rows = _positions(service_holder, position)
         point_rows = _positions(point_holder, position)
+        website_rows = _positions(website_holder, position)
     else:
         chosen = tree.at_level(level, scope)
         units = pd.DataFrame(
@@ -248,6 +254,7 @@ def unit_totals(
         agency_rows = _positions(agencies["unit_code"], position)
         service_rows = _positions(service_units, position)
         point_rows = _positions(point_units, position)
+        website_rows = _positions(website_units, position)
     n = len(units)
 
     in_use = agencies["computers_in_use"].to_numpy(dtype=float)
@@ -311,6 +318,18 @@ def unit_totals(
             "points_measured": np.where(measured, 1.0, np.nan),
         },
     )
+    commune_site = websites["commune"].to_numpy(dtype=bool)
+    w = _sums(
+        website_rows,
+        n,
+        {
+            f"{prefix}websites_{flag}": np.where(
+                chosen_sites, websites[flag].to_numpy(dtype=float), np.nan
+            )
+            for prefix, chosen_sites in (("", True), ("commune_", commune_site))
+            for flag in ("measured", "reachable", "valid_certificate", "updated_30d")
+        },
+    )
     located = point_rows >= 0
     known = a["computers_known_age"]
     # Age is counted from the middle of the purchase year, to the date's fraction of its year.
@@ -319,6 +338,7 @@ def unit_totals(
         **a,
         **s,
         **p,
+        **w,
         "computers_unknown_age": a["computers_in_use"] - known,
         "computer_age_years_sum": known * at_year - (a["purchase_year_sum"] + 0.5 * known),
         "echoes_lost_7d": p["echoes_sent_7d"] - p["echoes_received_7d"],
