@@ -74,7 +74,10 @@ def demo(
             f"{name:16} new {counts.new:6}  updated {counts.updated:6}  "
             f"unchanged {counts.unchanged:6}"
         )
-    typer.echo("synthetic demo dataset for Hà Giang (calibrated to December 2020 figures) loaded")
+    typer.echo(
+        "synthetic demo dataset loaded: Hà Giang in December 2020 (calibrated to its published "
+        "figures), the same territory inside Tuyên Quang (08@2025) in November 2026"
+    )
 
 
 def db_upgrade(
