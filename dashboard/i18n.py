@@ -242,6 +242,8 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Period of a file without a period column (2020, 2026Q3, 2026-11)",
     ),
     "entity_certificates": ("Chứng thư số", "Digital certificates"),
+    "entity_successions": ("Kế thừa cơ quan (sáp nhập, giải thể)", "Agency successions"),
+    "entity_websites": ("Trang thông tin điện tử, cổng dịch vụ", "Websites and portals"),
     "file": ("Tệp", "File"),
     "sheet": ("Trang tính (để trống: trang đầu)", "Sheet (empty: the first)"),
     "default_agency": ("Cơ quan cho dòng để trống", "Agency for rows that name none"),

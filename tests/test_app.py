@@ -286,6 +286,8 @@ def test_right_password_opens_the_data_page(map_demo: Engine) -> None:
         "Điểm kết nối",
         "Dịch vụ công, hồ sơ TTHC (báo cáo kỳ)",
         "Chứng thư số",
+        "Kế thừa cơ quan (sáp nhập, giải thể)",
+        "Trang thông tin điện tử, cổng dịch vụ",
     ]
     assert app.button(key="data_check").disabled  # nothing uploaded yet
     assert any("Đang ở chế độ biên tập" in s.value for s in app.sidebar.success)

@@ -291,3 +291,48 @@ def test_the_data_page_imports_a_service_report_with_its_period(
     assert any("Đã nhập: 1 mới" in s.value for s in app.success), [e.value for e in app.error]
     stttt = agency_id(hg_engine, "STTTT")
     assert figures(hg_engine) == {(stttt, "2026Q2"): (80, 0, 20, 0, 0, 0, 0)}
+
+
+@pytest.mark.usefixtures("editor_password")
+def test_the_data_page_imports_successions_and_websites(hg_engine: Engine, tmp_path: Path) -> None:
+    """The two kinds added with the eras and the websites are on the Data page too, through
+    the same importer as the CLI."""
+    from sqlmodel import Session, select
+    from streamlit.testing.v1 import AppTest
+
+    from inventory.models import Agency, AgencySuccession, Website
+    from tests.conftest import PROJECT_ROOT
+    from tests.dashboard_fixtures import EDITOR_PASSWORD
+
+    app = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    app.switch_page("dashboard/pages/data.py")
+    app.run()
+    app.text_input(key="editor_password").set_value(EDITOR_PASSWORD)
+    app.get("form_submit_button")[0].click().run()
+    with Session(hg_engine) as session:
+        codes = [a.code for a in session.exec(select(Agency)).all() if a.code]
+    old, new = sorted(codes)[:2]
+    files = {
+        "successions": (
+            "ke-thua.csv",
+            [["Mã cơ quan cũ", "Mã cơ quan kế thừa", "Ngày kế thừa"], [old, new, "01/03/2025"]],
+        ),
+        "websites": (
+            "web.csv",
+            [["Mã cơ quan", "Địa chỉ website", "Loại"], [new, "https://127.0.0.9/", "agency site"]],
+        ),
+    }
+    for entity, (name, rows) in files.items():
+        app.selectbox(key="data_entity").set_value(entity).run()
+        data = write_csv(tmp_path / name, rows).read_bytes()
+        app.get("file_uploader")[0].set_value((name, data, "text/csv"))
+        app.run()
+        app.button(key="data_import").click().run()
+        assert not app.exception, [e.message for e in app.exception]
+        assert any("Đã nhập: 1 mới" in s.value for s in app.success), [e.value for e in app.error]
+    with Session(hg_engine) as session:
+        (succession,) = session.exec(select(AgencySuccession)).all()
+        (site,) = session.exec(select(Website)).all()
+        by_code = {a.code: a.id for a in session.exec(select(Agency)).all()}
+    assert (succession.agency_id, succession.successor_id) == (by_code[old], by_code[new])
+    assert (site.agency_id, site.url) == (by_code[new], "https://127.0.0.9/")

@@ -20,7 +20,15 @@ from inventory.demo import is_demo
 from inventory.errors import IctrError
 from inventory.importing import ImportOptions
 
-ENTITIES = ["computers", "agencies", "points", "services", "certificates"]
+ENTITIES = [
+    "computers",
+    "agencies",
+    "points",
+    "services",
+    "certificates",
+    "successions",
+    "websites",
+]
 # Certificates also come as their own files, one by one or in a .zip.
 CERTIFICATE_FILES = ["cer", "crt", "pem", "der", "p7b", "p7c", "zip"]
 
