@@ -76,8 +76,9 @@ def test_undo_after_imports_gives_byte_identical_exports(
         {7: "Windows 11"},
         {0: "AUDIT-0001", 10: "", 11: "Trường Mới", 12: "00715"},
     )
-    # Services: new figures for one agency and a period it had none for.
-    services = edited(tmp_path / "services-0.csv", tmp_path / "dv.csv", {4: "999"}, {3: "2021"})
+    # Services: new figures for one agency and a period it had none for (the demo reports
+    # from 2020 on).
+    services = edited(tmp_path / "services-0.csv", tmp_path / "dv.csv", {4: "999"}, {3: "2019"})
     certificates = edited(
         tmp_path / "certificates-0.csv",
         tmp_path / "cts.csv",

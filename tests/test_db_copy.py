@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, delete, func, inspect, select
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -36,6 +36,9 @@ def source(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch) -> Engin
     get_settings.cache_clear()
     engine = get_engine(url)
     with session_scope(engine) as session:
+        # Only this fixture's rounds, not the demo's 30 days of synthetic history: the
+        # counts below are the fold of these rounds alone.
+        session.execute(delete(ProbeResult))
         points = session.exec(select(ConnectionPoint.id)).scalars().all()[:12]
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     old = (now - timedelta(days=100)).replace(minute=30)  # one hour, one day

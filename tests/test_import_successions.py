@@ -156,7 +156,10 @@ def test_a_succession_moves_records_from_its_day_and_keeps_history(
     dump = database_dump(eras_engine)
     again = invoke("import", "successions", str(path))
     assert again.stdout.splitlines()[-1] == "new 0, updated 0, unchanged 2"
-    assert database_dump(eras_engine) == dump
+    after = database_dump(eras_engine)
+    # The audit trail records the second import (who imported which file), with no row.
+    assert after.pop("change_set") != dump.pop("change_set")
+    assert after == dump
 
 
 def test_english_headers_and_a_later_date_update_the_succession(
