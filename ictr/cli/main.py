@@ -66,8 +66,11 @@ def _configure() -> None:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if level != "DEBUG":  # Alembic narrates every migration context at INFO
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    if level != "DEBUG":
+        # Alembic narrates every migration context at INFO, httpx every request of the
+        # website checks (the check's own result says what happened).
+        for noisy in ("alembic", "httpx", "httpcore"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 database.register(app)
