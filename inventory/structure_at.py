@@ -111,7 +111,10 @@ class StructureAt:
     records_by_agency: Counter[int] = field(default_factory=Counter)
 
     @classmethod
-    def load(cls, session: Session, *, at: date) -> StructureAt:
+    def load(cls, session: Session, *, at: date, with_records: bool = True) -> StructureAt:
+        """`with_records=False` skips what only `unresolved()` reports on (the points and the
+        per-agency record counts: scans of computers, certificates and points); the
+        indicators, which only place records, do not need them."""
         successors: dict[str, list[str]] = defaultdict(list)
         links = session.exec(
             select(UnitCorrespondence.old_code, UnitCorrespondence.new_code).order_by(
@@ -123,7 +126,7 @@ class StructureAt:
         for old, new in links:
             successors[old].append(new)
         records: Counter[int] = Counter()
-        for model in (Computer, Certificate, ConnectionPoint):
+        for model in (Computer, Certificate, ConnectionPoint) if with_records else ():
             agency_id = col(model.agency_id)
             for agency, n in session.exec(
                 select(agency_id, func.count()).where(agency_id.is_not(None)).group_by(agency_id)
@@ -177,7 +180,9 @@ class StructureAt:
                         ConnectionPoint.agency_id,
                     ).order_by(col(ConnectionPoint.code))
                 )
-            ],
+            ]
+            if with_records
+            else [],
             records_by_agency=records,
         )
 

@@ -47,7 +47,7 @@ class Commune2025:
     """A 2025 commune on former Hà Giang land, with the 2020 communes it was made of."""
 
     unit: AdminUnit
-    predecessors: tuple[str, ...]  # 2020 commune keys whose default successor it is
+    predecessors: tuple[str, ...]  # 2020 commune keys whose land (or part of it) it took
     readiness: float
 
 

@@ -3,7 +3,7 @@ replacement plan (inventory.lifecycle.plan, with the shipped policy) funds them.
 
 Each January the plan is made over the machines in service and the agencies holding them
 then, within the year's budget; each funded item is bought on a day of that year, for the
-agency holding the planned one's records on that day (a district office's purchase after
+agency holding the planned one's records on that day (a district committee's purchase after
 1 July 2025 goes to its successor). The machine it replaces leaves service a few days later
 (status retired, `retired_on`). 2020's spare and broken machines are left as they were: a
 status without a date would rewrite the 2020 picture.

@@ -75,8 +75,8 @@ class Placement:
     @classmethod
     def load(cls, session: Session, *, at: date, onto: date | None = None) -> Placement:
         onto = at if onto is None else onto
-        start = StructureAt.load(session, at=at)
-        end = start if onto == at else StructureAt.load(session, at=onto)
+        start = StructureAt.load(session, at=at, with_records=False)
+        end = start if onto == at else StructureAt.load(session, at=onto, with_records=False)
         parents: dict[str, str | None] = dict(
             session.execute(select(col(AdminUnit.code), col(AdminUnit.parent_code))).all()
         )
