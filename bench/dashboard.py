@@ -126,7 +126,7 @@ def baseline_page(url: str, level: str, folder: Path) -> tuple[Path, list[float]
                 session,
                 level=level,
                 province_code=PROVINCE,
-                today=datetime.now(ZONE).date(),
+                at=datetime.now(ZONE).date(),
                 now=datetime.now(UTC),
             )
         fmap = data.folium_map(
