@@ -88,7 +88,7 @@ if len(levels) > 1:
     )
 else:  # the two-level structure: communes only (the 2020 choice is kept for 2020 dates)
     level = levels[0]
-    controls[2].markdown(f"**{t('units_shown')}**  \n{t(f'level_{level}')}")
+    controls[2].markdown(f"**{t('units_shown')}**  \n{t('sum_communes')}")
 st.session_state.setdefault("map_points", True)  # not value=: kept across pages
 show_points = controls[3].toggle(t("show_points"), key="map_points")
 st.session_state.setdefault("map_compare", False)
@@ -163,7 +163,7 @@ with notes_slot:
                 "change_caption",
                 start=format_day(start, lang=lang),
                 end=format_day(at, lang=lang),
-                level=t(f"level_{level}").lower(),
+                level=(t(f"level_{level}") if "district" in levels else t("sum_communes")).lower(),
             )
         )
         if view.divided:
