@@ -69,6 +69,8 @@ def test_district_page_shows_certificate_counts_and_the_renewal_list(
 @pytest.mark.usefixtures("editor_password")
 def test_data_page_imports_a_zip_of_certificates(demo_engine: Engine) -> None:
     agency = _agency_in(demo_engine, "024")
+    with session_scope(demo_engine) as session:
+        before = session.exec(select(func.count()).select_from(Certificate)).one()
     ca = MadeCA.make()
     certificate = ca.issue(serial=0xC0FFEE, holder="Hầu Mí Say", agency=agency.name)
     buffer = io.BytesIO()
