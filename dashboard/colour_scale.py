@@ -57,3 +57,29 @@ def build_scale(values: Sequence[float | None], *, higher_is_better: bool = True
         tuple(ColourClass(edges[i], edges[i + 1], colours[i]) for i in range(count)),
         higher_is_better,
     )
+
+
+# ColorBrewer RdBu, 5 classes: a fall in red, a rise in blue, no change in the pale middle
+# (colour-blind safe). NO_DATA_COLOUR stays apart from its middle class.
+CHANGE_PALETTE = ("#ca0020", "#f4a582", "#f7f7f7", "#92c5de", "#0571b0")
+# Class edges as fractions of the largest change: the middle class is "about unchanged".
+CHANGE_EDGES = (-1.0, -0.6, -0.2, 0.2, 0.6, 1.0)
+
+
+def build_change_scale(
+    values: Sequence[float | None], *, higher_is_better: bool = True
+) -> ColourScale:
+    """Classes symmetric around zero (a change), so the colour of no change is the same
+    whatever the largest rise or fall; blue is better, red worse."""
+    present = [v for v in values if v is not None and not math.isnan(v)]
+    if not present:
+        return ColourScale((), higher_is_better)
+    largest = max(abs(v) for v in present)
+    if largest == 0:
+        return ColourScale((ColourClass(0.0, 0.0, CHANGE_PALETTE[2]),), higher_is_better)
+    colours = list(CHANGE_PALETTE if higher_is_better else reversed(CHANGE_PALETTE))
+    edges = [largest * e for e in CHANGE_EDGES]
+    return ColourScale(
+        tuple(ColourClass(edges[i], edges[i + 1], colours[i]) for i in range(len(colours))),
+        higher_is_better,
+    )

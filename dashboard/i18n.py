@@ -100,6 +100,40 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     # Map page
     "map_title": ("Bản đồ mức độ sẵn sàng", "Readiness map"),
+    "map_title_of": ("Bản đồ mức độ sẵn sàng — {province}", "Readiness map — {province}"),
+    "map_date": ("Ngày số liệu", "Date of the figures"),
+    "compare_mode": ("So sánh hai thời điểm", "Compare two dates"),
+    "compare_from": ("So với ngày", "Compared with"),
+    "change_of": ("Thay đổi: {label}", "Change: {label}"),
+    "change_caption": (
+        "Thay đổi từ {start} đến {end}, theo {level} của ngày {end}; số liệu ngày {start} "
+        "được cộng lại theo đơn vị mới (bảng tương ứng 2020 → 2025).",
+        "Change from {start} to {end}, by the {level} of {end}; the figures of {start} are "
+        "summed again onto the new units (the 2020 → 2025 correspondence).",
+    ),
+    "compare_divided": (
+        "{count} xã cũ bị chia cho nhiều xã mới: số liệu của xã cũ được tính cho xã mặc định.",
+        "{count} former communes were divided among several new ones: their records count "
+        "for the default part.",
+    ),
+    "compare_order": (
+        "Ngày so sánh phải trước ngày số liệu.",
+        "The date compared with must come before the date of the figures.",
+    ),
+    "era_2020": (
+        "Cấu trúc 3 cấp (đến 30/06/2025): tỉnh – huyện – xã.",
+        "Three-level structure (to 30 June 2025): province – district – commune.",
+    ),
+    "era_2025": (
+        "Chính quyền địa phương 2 cấp (từ 01/07/2025): tỉnh – xã; không còn cấp huyện.",
+        "Two-level local government (from 1 July 2025): province – commune; no districts.",
+    ),
+    "unit_no_data": ("Chưa có dữ liệu", "No data"),
+    "units_no_data": (
+        "{count} đơn vị chưa có dữ liệu (màu xám) / no data",
+        "{count} units with no data (grey) / chưa có dữ liệu",
+    ),
+    "value_at": ("Ngày {date}", "On {date}"),
     "indicator_shown": ("Chỉ tiêu hiển thị", "Indicator shown"),
     "index": ("Chỉ số sẵn sàng tổng hợp (0–1)", "Composite readiness index (0–1)"),
     "units_shown": ("Đơn vị hành chính", "Units"),
@@ -147,6 +181,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "status": ("Trạng thái", "Status"),
     # Summary strip
     "sum_districts": ("Huyện, thành phố", "Districts"),
+    "sum_communes": ("Xã, phường", "Communes"),
     "sum_agencies": ("Cơ quan, đơn vị", "Agencies"),
     "sum_officials": ("CBCCVC", "Officials"),
     "sum_computers": ("Máy tính đang dùng", "Computers in use"),
@@ -155,6 +190,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     # District page
     "district_title": ("Huyện, thành phố", "District"),
     "choose_district": ("Chọn huyện", "District"),
+    "district_date": ("Ngày số liệu (đến 30/06/2025)", "Date of the figures (to 30 June 2025)"),
+    "district_era_note": (
+        "Cấp huyện chỉ có đến 30/06/2025; từ 01/07/2025 xem bản đồ theo xã.",
+        "Districts exist until 30 June 2025; from 1 July 2025 see the map by commune.",
+    ),
     "agencies": ("Cơ quan, đơn vị và cán bộ", "Agencies and officials"),
     "computers_by_age": ("Máy tính đang dùng theo tuổi", "Computers in use by age"),
     "age_years": ("Tuổi (năm)", "Age (years)"),

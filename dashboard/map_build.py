@@ -17,7 +17,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from dashboard.assets import AssetUrls, TileSetting
-from dashboard.colour_scale import NO_DATA_COLOUR, ColourScale, build_scale
+from dashboard.colour_scale import (
+    NO_DATA_COLOUR,
+    ColourScale,
+    build_change_scale,
+    build_scale,
+)
 from dashboard.i18n import WEBSITE_KIND, enum_label, status_label, tr, unit_label
 from dashboard.map_layers import FeatureLayer, MapLegend
 from dashboard.map_literal import LiteralElement, LiteralFitBounds, LiteralMap, LiteralTileLayer
@@ -51,6 +56,9 @@ class MapIndicator:
     label: str  # already in the page's language
     unit: str  # "%", "years", "ms", "ratio", "count" or "index"
     higher_is_better: bool
+    # In compare mode, the two dates as shown ("31/12/2020", "01/12/2026"): the value is
+    # the change between them, and `values` holds each date's own in value_from, value_to.
+    compare: tuple[str, str] | None = None
 
 
 def _e(value: object) -> str:
@@ -71,7 +79,9 @@ def unit_features(
     *,
     lang: str,
 ) -> list[dict[str, Any]]:
-    """The shapes as features carrying fill colour and a tooltip (name, value, rank)."""
+    """The shapes as features carrying fill colour and a tooltip (name, value, rank; in
+    compare mode both dates' values first). A unit whose `has_data` is false (no agency or
+    point of its own) says so in its tooltip."""
     by_code = values.set_index("code") if values is not None else None
     ranked = 0
     if by_code is not None and "rank" in by_code:
@@ -85,9 +95,16 @@ def unit_features(
             value = by_code.at[code, "value"]
             rank = by_code.at[code, "rank"] if "rank" in by_code else None
         value = None if value is None or is_missing(value) else float(value)
-        rows = [(indicator.label, format_value(value, indicator.unit, lang=lang))]
+        rows = []
+        if indicator.compare is not None and by_code is not None and code in by_code.index:
+            for when, column in zip(indicator.compare, ("value_from", "value_to"), strict=True):
+                shown = format_value(by_code.at[code, column], indicator.unit, lang=lang)
+                rows.append((when, shown))
+        rows.append((indicator.label, format_value(value, indicator.unit, lang=lang)))
         if not is_missing(rank) and rank is not None:
             rows.append((tr("rank", lang), tr("rank_of", lang, rank=int(rank), total=ranked)))
+        if by_code is not None and not _has_data(by_code, code):
+            rows.append(("", tr("unit_no_data", lang)))
         if props.get("approximate"):
             rows.append(("", tr("approximate", lang)))
         colour = scale.colour(value) if value is not None else NO_DATA_COLOUR
@@ -110,6 +127,12 @@ def unit_features(
             }
         )
     return features
+
+
+def _has_data(by_code: pd.DataFrame, code: str) -> bool:
+    if "has_data" not in by_code or code not in by_code.index:
+        return True  # nothing says otherwise
+    return bool(by_code.at[code, "has_data"])
 
 
 def _when(moment: object, zone: ZoneInfo, lang: str) -> str:
@@ -268,7 +291,9 @@ def legend_html(
     approximate: bool,
     source: str | None,
     with_websites: bool = False,
+    without_data: int = 0,
 ) -> str:
+    """`without_data`: how many units shown have no data of their own (said in a note)."""
     title = indicator.label
     if not title.endswith(")"):  # labels such as "Độ trễ ... (ms)" already name their unit
         title = f"{title} ({unit_label(indicator.unit, lang)})"
@@ -282,6 +307,8 @@ def legend_html(
         f'<div class="row"><span class="box" style="background:{NO_DATA_COLOUR}"></span>'
         f"{_e(tr('no_data', lang))}</div>"
     )
+    if without_data:
+        parts.append(f'<div class="note">{_e(tr("units_no_data", lang, count=without_data))}</div>')
     if with_points:
         parts.append(
             f'<div class="title" style="margin-top:6px">{_e(tr("points_legend", lang))}</div>'
@@ -305,6 +332,13 @@ def legend_html(
     elif source:
         parts.append(f'<div class="note">{_e(tr("boundary_source", lang))}: {_e(source)}</div>')
     return "".join(parts)
+
+
+def _count_without_data(shapes: dict[str, Any], values: pd.DataFrame | None) -> int:
+    if values is None or "has_data" not in values:
+        return 0
+    by_code = values.set_index("code")
+    return sum(not _has_data(by_code, f["properties"]["code"]) for f in shapes["features"])
 
 
 def shapes_bounds(shapes: dict[str, Any]) -> list[list[float]] | None:
@@ -346,7 +380,9 @@ def build_map(
 
     Every element renders literally (`map_literal`): data never becomes template text."""
     present = [] if values is None else [float(v) for v in values["value"] if not is_missing(v)]
-    scale = build_scale(present, higher_is_better=indicator.higher_is_better)
+    scale = (build_change_scale if indicator.compare else build_scale)(
+        present, higher_is_better=indicator.higher_is_better
+    )
     fmap = LiteralMap(tiles=None, control_scale=True, zoom_snap=0.25, prefer_canvas=False)
     # Only Leaflet itself: no jQuery, Bootstrap or icon fonts from a CDN.
     fmap.default_js = [] if urls is None else [("leaflet", urls.leaflet_js)]
@@ -395,6 +431,7 @@ def build_map(
             with_websites=websites is not None and not websites.empty,
             approximate=bool(shapes.get("approximate")),
             source=", ".join(sorted(s for s in sources if s)) or None,
+            without_data=_count_without_data(shapes, values),
         )
     ).add_to(fmap)
     bounds = shapes_bounds(shapes)

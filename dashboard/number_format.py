@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date
 
 import pandas as pd
 from pandas.io.formats.style import Styler
@@ -65,3 +66,8 @@ def style_numbers(frame: pd.DataFrame, decimals: Mapping[str, int], *, lang: str
                 subset=[column],
             )
     return styler
+
+
+def format_day(day: date, *, lang: str = "vi") -> str:
+    """31/12/2020 in Vietnamese, 2020-12-31 in English."""
+    return day.strftime("%d/%m/%Y") if lang == "vi" else day.isoformat()

@@ -9,7 +9,8 @@ reach nothing but loopback:
 
 It prints one JSON object: every request the pages made, the failed ones, those to a
 non-loopback host, the time from navigation until every shape and marker was drawn, the
-text of a district's tooltip, and where a click on that district led.
+page's headings, the legend's text, the tooltips and fills of the units asked for
+(`--unit-info`), the text of a district's tooltip, and where a click on that district led.
 
 The namespace helpers (`network_namespace`, `app_server`, `run_in_namespace`) are used by
 the test and the benchmark from outside it.
@@ -83,6 +84,27 @@ OPEN_POPUP = """
     }
   });
   return {text: text, elements: elements};
+}
+"""
+
+
+# In the map frame: the units whose codes are given, each with its tooltip as text and its
+# fill colour as drawn; and the legend's text.
+UNIT_INFO = """
+(codes) => {
+  const units = {};
+  window.map.eachLayer(layer => {
+    const p = layer.feature && layer.feature.properties;
+    if (!p || p.kind !== "unit" || !codes.includes(p.code)) return;
+    const box = document.createElement("div");
+    box.innerHTML = p.tooltip;
+    units[p.code] = {
+      tooltip: box.innerText,
+      fill: layer._path ? layer._path.getAttribute("fill") : null,
+    };
+  });
+  const legend = document.querySelector(".ictr-legend");
+  return {units: units, legend: legend ? legend.innerText : null};
 }
 """
 
@@ -255,6 +277,12 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
             result["loads" if number >= args.warmup else "warmups"].append(load)
         assert page is not None
         frame = _map_frame(page, args.frame)
+        if frame is not None:
+            codes = [c for c in args.unit_info.split(",") if c]
+            result["map"] = frame.evaluate(UNIT_INFO, codes)
+        result["headings"] = page.evaluate(
+            "() => Array.from(document.querySelectorAll('h1')).map(h => h.innerText)"
+        )
         if frame is not None and args.xss_code:
             result["popup"] = frame.evaluate(OPEN_POPUP, args.xss_code)
             frame.evaluate("() => window.map.closePopup()")
@@ -329,6 +357,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--click", action="store_true")
     parser.add_argument("--xss-code", default="", help="point code whose popup to open")
     parser.add_argument("--ranking", action="store_true", help="open the ranking popover")
+    parser.add_argument(
+        "--unit-info", default="", help="comma-separated unit codes: their tooltips and fills"
+    )
     parser.add_argument("--chromium", default=CHROMIUM)
     args = parser.parse_args(argv)
     if not args.targets and not args.url:

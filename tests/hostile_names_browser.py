@@ -111,8 +111,10 @@ def drive(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        # The map of a date (`--at`): the hostile district is a 2020 unit.
+        map_url = f"{base}/?at={args.at}" if args.at else args.url
         context, page, _, counts = load_once(
-            browser, args.url, units=args.units, points=len(codes), timeout_s=90, log=log
+            browser, map_url, units=args.units, points=len(codes), timeout_s=90, log=log
         )
         result["drawn"] = list(counts)
         _settle(page)
@@ -157,6 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--points", required=True, help="comma-separated point codes")
     parser.add_argument("--district", required=True, help="code of the district to read")
     parser.add_argument("--units", type=int, default=11, help="shapes expected on the map")
+    parser.add_argument("--at", default="", help="the map's date (YYYY-MM-DD)")
     parser.add_argument("--screenshot", default="")
     parser.add_argument("--screenshot-point", default="", help="point whose popup to open")
     parser.add_argument("--chromium", default=CHROMIUM)

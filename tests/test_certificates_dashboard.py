@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, func, text
+from sqlalchemy import Engine, func
 from sqlmodel import select
 
 from inventory.db import session_scope
 from inventory.models import Agency, Certificate
-from inventory.settings import get_settings
 from tests.dashboard_fixtures import EDITOR_PASSWORD, editor_password  # noqa: F401
 from tests.import_fixtures import do_import, write_csv
 from tests.test_app import DATA, DISTRICT, run_page, sign_in
@@ -35,39 +34,36 @@ def _agency_in(engine: Engine, unit_code: str) -> Agency:
 def test_district_page_shows_certificate_counts_and_the_renewal_list(
     demo_engine: Engine, tmp_path
 ) -> None:
-    today = datetime.now(get_settings().zone).date()  # the page's today, in Vietnam
+    # Districts exist up to 2025-06-30: the page's date is of the 2020 structure.
+    day = date(2025, 6, 30)
     agency = _agency_in(demo_engine, "026")
-    soon = today + timedelta(days=20)
+    before = run_page(DISTRICT, code="026", at=day.isoformat())
+    assert before.date_input(key="district_date").value == day
+    counts = {m.label: m.value for m in before.metric}
+    soon = day + timedelta(days=20)
     rows = [
         ["Số hiệu chứng thư", "Họ và tên", "Chức vụ", "Cơ quan/đơn vị", "Ngày hiệu lực",
          "Ngày hết hạn"],
         ["EEEE01", "Nguyễn Thị <b>Hạnh</b>", "Phó Chủ tịch", agency.name,
-         (today - timedelta(days=400)).strftime("%d/%m/%Y"), soon.strftime("%d/%m/%Y")],
+         (day - timedelta(days=400)).strftime("%d/%m/%Y"), soon.strftime("%d/%m/%Y")],
     ]  # fmt: skip
     report = do_import(demo_engine, "certificates", write_csv(tmp_path / "c.csv", rows))
     assert report.ok, report.lines()
-    with demo_engine.connect() as connection:
-        # The demo's five-year certificates all ended by December 2025: only ours is valid.
-        signers = connection.execute(
-            text(
-                "SELECT SUM(a.signing_officials) FROM agency a JOIN admin_unit u "
-                "ON u.code = a.unit_code WHERE u.code = '026' OR u.parent_code = '026'"
-            )
-        ).scalar_one()
-    app = run_page(DISTRICT, code="026")
+    app = run_page(DISTRICT, code="026", at=day.isoformat())
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Số chứng thư số hết hạn trong 90 ngày tới"] == "1"
-    assert metrics[
-        "Số người ký số chưa có chứng thư số còn hiệu lực"
-    ] == f"{signers - 1:,}".replace(",", ".")
+    expiring_label = "Số chứng thư số hết hạn trong 90 ngày tới"
+    assert int(metrics[expiring_label]) == int(counts[expiring_label]) + 1
+    without = "Số người ký số chưa có chứng thư số còn hiệu lực"
+    assert int(metrics[without].replace(".", "")) <= int(counts[without].replace(".", ""))
     expiring = app.dataframe[-1].value
-    assert list(expiring["Họ và tên"]) == ["Nguyễn Thị <b>Hạnh</b>"]  # shown as typed
-    assert list(expiring["Cơ quan"]) == [agency.name]
-    assert list(expiring["Ngày hết hạn"]) == [soon.strftime("%d/%m/%Y")]
-    assert list(expiring["Còn (ngày)"]) == [20]
+    ours = expiring[expiring["Họ và tên"] == "Nguyễn Thị <b>Hạnh</b>"]  # shown as typed
+    assert list(ours["Cơ quan"]) == [agency.name]
+    assert list(ours["Ngày hết hạn"]) == [soon.strftime("%d/%m/%Y")]
+    assert list(ours["Còn (ngày)"]) == [20]
 
-    other = run_page(DISTRICT, code="024")
-    assert any("Không có chứng thư số nào hết hạn trong 90 ngày tới" in i.value for i in other.info)
+    other = run_page(DISTRICT, code="024", at=day.isoformat())
+    listed = other.dataframe[-1].value if other.dataframe else None
+    assert listed is None or "Nguyễn Thị <b>Hạnh</b>" not in set(listed.get("Họ và tên", []))
 
 
 @pytest.mark.usefixtures("editor_password")

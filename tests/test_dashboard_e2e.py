@@ -80,7 +80,7 @@ def test_map_in_chromium_without_network(tmp_path: Path) -> None:
             result = run_driver(
                 namespace,
                 [
-                    "--url", app_url, "--units", "11", "--points", "73",
+                    "--url", f"{app_url}?at=2020-12-31", "--units", "11", "--points", "73",
                     "--hover", "--click", "--xss-code", xss_code, "--ranking",
                     "--screenshot", str(screenshot),
                 ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,13 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from dashboard.assets import AssetUrls, TileSetting, asset_urls, leaflet_source
-from dashboard.colour_scale import NO_DATA_COLOUR, PALETTE, build_scale
+from dashboard.colour_scale import (
+    CHANGE_PALETTE,
+    NO_DATA_COLOUR,
+    PALETTE,
+    build_change_scale,
+    build_scale,
+)
 from dashboard.map_build import (
     POPUP_LABELS,
     MapIndicator,
@@ -24,7 +31,8 @@ from dashboard.map_build import (
     popup_labels,
 )
 from dashboard.map_component import SOURCE_DIR, build_frame_page, clicked_unit, frame_args
-from dashboard.map_layers import FeatureLayer
+from dashboard.map_layers import FeatureLayer, MapLegend
+from dashboard.map_page_data import load_map_data
 from dashboard.point_status import NO_DATA
 from dashboard.queries.points import point_views
 from inventory.db import session_scope
@@ -217,6 +225,54 @@ def test_colour_scale_edges() -> None:
     assert build_scale([1.0, 2.0, 3.0]).colour(math.nan) == NO_DATA_COLOUR
     five = build_scale([float(v) for v in range(100)])
     assert len(five.classes) == 5 and five.classes[-1].high == 99.0
+
+
+def test_the_change_scale_is_centred_on_no_change() -> None:
+    scale = build_change_scale([-0.1, 0.05, 0.5])
+    # Symmetric around zero whatever the largest rise: no change is the pale middle.
+    assert [c.low for c in scale.classes][0] == -0.5 and scale.classes[-1].high == 0.5
+    assert scale.colour(0.0) == CHANGE_PALETTE[2]
+    assert scale.colour(0.5) == CHANGE_PALETTE[-1] and scale.colour(-0.5) == CHANGE_PALETTE[0]
+    assert scale.colour(math.nan) == NO_DATA_COLOUR
+    # Lower is better (a latency): a fall is blue.
+    assert build_change_scale([-3.0, 3.0], higher_is_better=False).colour(-3.0) == "#0571b0"
+    assert build_change_scale([0.0, 0.0]).colour(0.0) == CHANGE_PALETTE[2]
+    assert build_change_scale([]).colour(1.0) == NO_DATA_COLOUR
+
+
+def test_today_s_communes_without_data_say_so(map_demo: Engine) -> None:
+    """The communes of former Tuyên Quang: grey, 'Chưa có dữ liệu' in their tooltip, counted
+    in the legend; in compare mode a commune's tooltip gives both dates' values."""
+    with session_scope(map_demo) as session:
+        data = load_map_data(
+            session, level="commune", province_code="02", at=date(2026, 11, 30), now=utc_now()
+        )
+        compared = load_map_data(
+            session,
+            level="commune",
+            province_code="02",
+            at=date(2026, 11, 30),
+            start=date(2020, 12, 31),
+            now=utc_now(),
+        )
+    fmap = data.folium_map(indicator_key="index", lang="vi", zone=ZONE, urls=None, tiles=None)
+    layers = {c.layer_name: c for c in fmap._children.values() if isinstance(c, FeatureLayer)}
+    props = [f["properties"] for f in layers["units"].data["features"]]
+    assert len(props) == 124
+    grey = [p for p in props if p["style"]["fillColor"] == NO_DATA_COLOUR]
+    said = [p for p in props if "Chưa có dữ liệu" in p["tooltip"]]
+    assert len(grey) == len(said) == 51 and grey == said
+    legend = next(c for c in fmap._children.values() if isinstance(c, MapLegend))
+    assert "51 đơn vị chưa có dữ liệu" in legend.html
+    fmap = compared.folium_map(indicator_key="index", lang="en", zone=ZONE, urls=None, tiles=None)
+    layers = {c.layer_name: c for c in fmap._children.values() if isinstance(c, FeatureLayer)}
+    values = compared.values("index").set_index("code")
+    for feature in layers["units"].data["features"]:
+        code, tip = feature["properties"]["code"], feature["properties"]["tooltip"]
+        assert "2020-12-31" in tip and "2026-11-30" in tip and "Change:" in tip
+        if values.at[code, "has_data"]:
+            change = values.at[code, "value_to"] - values.at[code, "value_from"]
+            assert values.at[code, "value"] == pytest.approx(change)
 
 
 def test_a_click_on_a_district_names_it() -> None:

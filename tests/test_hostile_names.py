@@ -369,7 +369,8 @@ def test_chromium_shows_hostile_names_as_typed(hostile: Engine, tmp_path: Path) 
         ) as url:
             seen = run_in(
                 namespace,
-                ["--url", url, "--points", ",".join(codes), "--district", DISTRICT,
+                ["--url", url, "--at", "2020-12-31", "--points", ",".join(codes),
+                 "--district", DISTRICT,
                  "--screenshot", str(screenshot),
                  "--screenshot-point", point_code(PAYLOADS.index(SSTI))],
             )  # fmt: skip

@@ -181,7 +181,7 @@ def test_the_map_counts_the_points_the_indicator_counts_up(demo_engine: Engine) 
     today = now.astimezone(ZONE).date()
     with session_scope(demo_engine) as session:
         # Today's structure: the communes of Tuyên Quang (08@2025), Hà Giang's successor.
-        data = load_map_data(session, level="commune", province_code="02", today=today, now=now)
+        data = load_map_data(session, level="commune", province_code="02", at=today, now=now)
         view = map_view(
             data, indicator_key="index", lang="vi", zone=ZONE, tiles=None, show_points=True
         )

@@ -1,18 +1,22 @@
 """One district: its indicators beside the province's, agencies with officials and computers,
-computers by age, its connection points and their latency, and the index over the periods."""
+computers by age, its connection points and their latency, and the index over the periods.
+
+Districts exist up to 2025-06-30: the figures are of a date of the 2020 structure, the
+map's date when it is one, else the latest such date with data (`?at=` chooses one)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import page_cache
 from dashboard.charts import age_histogram, index_trend, latency_lines
+from dashboard.date_choice import choose_date
 from dashboard.i18n import AGENCY_KIND, column_label, enum_label, indicator_label
 from dashboard.markdown_text import plain
-from dashboard.number_format import format_value, style_numbers
+from dashboard.number_format import format_day, format_value, style_numbers
 from dashboard.page_setup import page_setup
 from dashboard.point_table import display_decimals, point_table
 from dashboard.queries.agencies import district_agencies
@@ -22,12 +26,15 @@ from dashboard.queries.points import point_views
 from dashboard.queries.probe_history import median_history
 from dashboard.queries.units import districts
 from inventory.db import session_scope
+from inventory.eras import ERA_2020
 from readiness.certificates import EXPIRY_WARNING_DAYS
 from readiness.indicators.catalog import INDICATORS
 from readiness.snapshots import snapshot_trend
 
-ctx = page_setup(keep=("district_code",))
+ctx = page_setup(keep=("district_code", "district_date"))
 t, lang = ctx.t, ctx.lang
+url = ctx.settings.database_url
+version = page_cache.version(url)
 
 with session_scope(ctx.engine) as session:
     options = districts(session, ctx.settings.province_code)
@@ -46,10 +53,21 @@ code = st.sidebar.selectbox(
 )
 st.query_params["code"] = code
 st.session_state["_district_from_url"] = code
+last_day = min(ctx.today, ERA_2020.valid_to or ctx.today)
+on_map = st.session_state.get("map_date", st.session_state.get("_keep_map_date"))
+if isinstance(on_map, date) and on_map <= last_day:
+    default = on_map
+else:
+    default = min(page_cache.latest_date(url, version=version, today=ctx.today), last_day)
+at = choose_date(
+    st.sidebar, key="district_date", label_key="district_date", default=default,
+    last=last_day, lang=lang, param="at",
+)  # fmt: skip
 st.title(plain(names[code]))
+st.caption(f"{t('as_of')} {format_day(at, lang=lang)}. {t('district_era_note')}")
 
 with session_scope(ctx.engine) as session:
-    agencies = district_agencies(session, code)
+    agencies = district_agencies(session, code, at=at)
     computers = computer_frame(session)
     points = point_views(session, now=ctx.now)
     points = points[points["district_code"] == code]
@@ -60,12 +78,10 @@ with session_scope(ctx.engine) as session:
         until=ctx.now,
     )
     trend = snapshot_trend(session, level="district", unit_code=code)
-    expiring = district_expiring(session, code, at=ctx.today)
+    expiring = district_expiring(session, code, at=at)
 
-url = ctx.settings.database_url
-version = page_cache.version(url)
-table = page_cache.readiness(url, version=version, level="district", today=ctx.today)
-province = page_cache.readiness(url, version=version, level="province", today=ctx.today)
+table = page_cache.readiness(url, version=version, level="district", today=at)
+province = page_cache.readiness(url, version=version, level="province", today=at)
 st.subheader(t("indicators_of_district"))
 row = table.set_index("code").loc[code]
 province_row = province.iloc[0] if len(province) else None
@@ -122,7 +138,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(t("computers_by_age"))
     mine = computers[computers["district_code"] == code]
-    ages = computers_by_age(mine, year=ctx.today.year)
+    ages = computers_by_age(mine, year=at.year)
     if ages.empty:
         st.info(t("no_data_yet"))
     else:

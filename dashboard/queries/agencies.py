@@ -3,23 +3,25 @@ their officials and computers."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 from sqlalchemy import Integer, case, func, select
 from sqlmodel import Session, col
 
 from dashboard.queries.units import unit_frame
-from inventory.models import Agency, Computer, ComputerStatus
+from inventory.lifecycle.in_service import in_service_on
+from inventory.models import Agency, Computer
 
 COLUMNS = ["id", "name", "kind", "unit_code", "unit_name", "officials", "signing_officials",
            "computers_in_use", "computers_per_official_pct"]  # fmt: skip
 
 
-def district_agencies(session: Session, district_code: str) -> pd.DataFrame:
+def district_agencies(session: Session, district_code: str, *, at: date) -> pd.DataFrame:
+    """The agencies placed in the district, each with its computers in service on `at`."""
     units = unit_frame(session)
     codes = units.loc[units["district_code"] == district_code, "code"].tolist()
-    in_use = func.sum(case((col(Computer.status) == ComputerStatus.in_use, 1), else_=0)).cast(
-        Integer
-    )
+    in_use = func.sum(case((in_service_on(at), 1), else_=0)).cast(Integer)
     computers = (
         select(col(Computer.agency_id).label("aid"), in_use.label("n"))
         .group_by(col(Computer.agency_id))

@@ -68,8 +68,10 @@ def computer_frame(session: Session) -> pd.DataFrame:
 
 
 def computers_by_age(frame: pd.DataFrame, *, year: int) -> pd.DataFrame:
-    """Computers in use per age in whole years (unknown purchase year left out)."""
-    in_use = frame[(frame["status"] == "in_use") & frame["purchase_year"].notna()]
+    """Computers in use per age in whole years in `year` (unknown purchase year left out, and
+    those bought after it)."""
+    bought = frame["purchase_year"].notna() & (frame["purchase_year"] <= year)
+    in_use = frame[(frame["status"] == "in_use") & bought.fillna(False)]
     ages = (year - in_use["purchase_year"]).clip(lower=0).astype(int)
     counts = ages.value_counts().sort_index()
     return pd.DataFrame({"age_years": counts.index.astype(int), "computers": counts.to_numpy()})

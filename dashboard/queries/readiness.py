@@ -13,9 +13,14 @@ from inventory.settings import get_settings
 from readiness.table import readiness_table
 
 
-def province_readiness(session: Session, *, level: str, at: date) -> pd.DataFrame:
-    """The table for `level` within the configured province (all units while that province
-    is not loaded yet)."""
+def province_within(session: Session) -> str | None:
+    """The configured province's unit key, or None (all units) while it is not loaded yet.
+    At a date of the other era it stands for the province(s) holding its territory then."""
     province = get_settings().province_code
-    within = province if session.get(AdminUnit, province) is not None else None
-    return readiness_table(session, level=level, at=at, within=within)
+    return province if session.get(AdminUnit, province) is not None else None
+
+
+def province_readiness(session: Session, *, level: str, at: date) -> pd.DataFrame:
+    """The table for `level` at `at` (the structure valid that day) within the configured
+    province."""
+    return readiness_table(session, level=level, at=at, within=province_within(session))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlmodel import Session, col, select
 
+from inventory.eras import ERA_2020
 from inventory.models import AdminUnit, UnitLevel
+from readiness.geometry.store import provinces_of_era
 
 
 def unit_frame(session: Session) -> pd.DataFrame:
@@ -30,10 +32,12 @@ def unit_frame(session: Session) -> pd.DataFrame:
 
 
 def districts(session: Session, province_code: str) -> pd.DataFrame:
-    """The province's districts (code, name, short_name), by code."""
+    """The districts (code, name, short_name) of the 2020 province(s) on the configured
+    province's territory (itself, or 02 and 08 for today's 08@2025), by code."""
+    provinces = provinces_of_era(session, province_code, ERA_2020.year)
     rows = session.exec(
         select(AdminUnit.code, AdminUnit.name, AdminUnit.short_name)
-        .where(AdminUnit.level == UnitLevel.district, AdminUnit.parent_code == province_code)
+        .where(AdminUnit.level == UnitLevel.district, col(AdminUnit.parent_code).in_(provinces))
         .order_by(col(AdminUnit.code))
     ).all()
     return pd.DataFrame(rows, columns=["code", "name", "short_name"])
