@@ -264,6 +264,24 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Cơ sở dữ liệu này chứa dữ liệu thật: không thể đặt lại.",
         "This database holds real data: it cannot be reset.",
     ),
+    # History (the audit trail), on the Data page and a computer's detail
+    "history_title": ("Lịch sử thay đổi", "History"),
+    "history_explain": (
+        "Mỗi lần ghi (nhập tệp, sửa, hoàn tác...) là một lượt thay đổi: ai, lúc nào ({zone}), "
+        "lệnh, tệp. Hoàn tác bằng `ictr undo <số>`.",
+        "Every write (an import, an edit, an undo...) is one change set: who, when ({zone}), "
+        "the command, the file. Undo one with `ictr undo <id>`.",
+    ),
+    "history_table": ("Chỉ những lượt sửa bảng", "Only change sets of the table"),
+    "history_key": (
+        "Chỉ những lượt sửa dòng (mã tài sản, mã...)",
+        "Only those of the row (asset tag, code...)",
+    ),
+    "history_rows": ("Các dòng của lượt thay đổi số", "Rows of change set"),
+    "history_none": ("Chưa có thay đổi nào được ghi lại.", "No change recorded yet."),
+    "computer_detail": ("Chi tiết một máy tính", "One computer"),
+    "computer_pick": ("Mã tài sản", "Asset tag"),
+    "computer_history": ("Lịch sử của máy", "Its history"),
 }
 
 UNIT_LABELS = {
@@ -293,6 +311,11 @@ COMPUTER_KIND = {
     "laptop": ("Máy xách tay", "Laptop"),
     "server": ("Máy chủ", "Server"),
     "other": ("Khác", "Other"),
+}
+CHANGE_ACTION = {
+    "inserted": ("Thêm", "Added"),
+    "updated": ("Sửa", "Changed"),
+    "deleted": ("Xoá", "Removed"),
 }
 AGENCY_KIND = {
     "provincial": ("Sở, ban, ngành", "Provincial department"),
@@ -355,6 +378,16 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "agency": ("Cơ quan", "Agency"),
     "expires_on": ("Ngày hết hạn", "Expires"),
     "days_left": ("Còn (ngày)", "Days left"),
+    "change_set": ("Lượt", "Change set"),
+    "at": ("Thời điểm", "When"),
+    "user": ("Người thực hiện", "Who"),
+    "command": ("Lệnh", "Command"),
+    "file": ("Tệp", "File"),
+    "counts": ("Số dòng", "Rows"),
+    "table": ("Bảng", "Table"),
+    "key": ("Dòng", "Row"),
+    "action": ("Thao tác", "Action"),
+    "changes": ("Trước → sau", "Before → after"),
 }
 
 

@@ -50,4 +50,6 @@ def import_boundary_upload(
     with tempfile.TemporaryDirectory(prefix="ictr-boundaries-") as folder:
         path = Path(folder) / _safe_name(name)
         path.write_bytes(data)
-        return import_boundaries(session, path, province_code=province_code, level=level)
+        return import_boundaries(
+            session, path, province_code=province_code, level=level, actor=actor
+        )

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session, SQLModel
 
+from inventory.audit import record_updates
+
 
 @dataclass
 class UpsertCounts:
@@ -59,6 +61,7 @@ def upsert_by_key(
     counts = UpsertCounts()
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    audited: list[tuple[Any, dict[str, Any], Mapping[str, Any], dict[str, Any]]] = []
     for row in rows:
         current = stored.get(key_of(row))
         if current is None:
@@ -67,6 +70,7 @@ def upsert_by_key(
             counts.changed_keys.append(key_of(row))
         elif any(current.get(c) != v for c, v in row.items() if c != pk):
             updates.append({**row, "_pk": current[pk]})
+            audited.append((current[pk], current, row, {**current, **row}))
             counts.updated += 1
             counts.changed_keys.append(key_of(row))
         else:
@@ -88,5 +92,6 @@ def upsert_by_key(
                 .values({c: bindparam(f"v_{c}") for c in cols})
             )
             session.connection().execute(stmt, group)
+        record_updates(session, table, audited)
     session.flush()
     return counts

@@ -13,6 +13,10 @@ restores the connection's mode when it is returned.
 PostgreSQL: transaction-level advisory locks named after the kinds of writing, taken in one
 order so that two writers needing two of them cannot deadlock; the server releases them at
 COMMIT or ROLLBACK, or when the session dies.
+
+Given a `Change`, the transaction is also recorded as one change set of the audit trail
+(inventory/audit.py), committed with it: a writer that opens its transaction here is audited
+without doing anything else.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from inventory.audit import Change, begin
 from inventory.db import explain_operational_error
 
 
@@ -34,9 +39,10 @@ def advisory_key(name: str) -> int:
 
 
 @contextmanager
-def locked_session(engine: Engine, *names: str) -> Iterator[Session]:
+def locked_session(engine: Engine, *names: str, change: Change | None = None) -> Iterator[Session]:
     """A session whose transaction starts by taking the locks `names` and keeps them until the
-    caller commits or rolls back (closing the session rolls back what was not committed)."""
+    caller commits or rolls back (closing the session rolls back what was not committed).
+    With `change`, what the transaction writes is recorded as that change set."""
     with Session(engine) as session:
         if engine.dialect.name == "sqlite":
             connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
@@ -49,4 +55,6 @@ def locked_session(engine: Engine, *names: str) -> Iterator[Session]:
                 session.execute(
                     text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(name)}
                 )
+        if change is not None:
+            begin(session, change)
         yield session

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from dashboard.demo_reset import reset_demo
+from inventory.actor import Actor
 from inventory.db import session_scope
 from inventory.models import ConnectionPoint, ProbeDaily, ProbeResult
 
@@ -26,7 +27,7 @@ def test_reset_clears_rounds_and_rollups_and_reloads_the_demo(demo_engine) -> No
         )
         session.add(ProbeDaily(point_id=point.id, period_start=day, agent=""))
     before = count(demo_engine, "computer")
-    reset_demo(demo_engine, province_code="02")
+    reset_demo(demo_engine, province_code="02", actor=Actor.cli())
     # Only the demo's synthetic history: 30 days of hourly rounds for its 73 points.
     assert count(demo_engine, "probe_result") == 30 * 24 * 73
     with session_scope(demo_engine) as session:

@@ -1,4 +1,5 @@
-"""For the IT department only: import spreadsheets, upload boundaries, reset the demo."""
+"""For the IT department only: import spreadsheets, upload boundaries, reset the demo, and
+the history of every change (the audit trail)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import streamlit as st
 
 from dashboard import page_cache
 from dashboard.demo_reset import reset_demo
+from dashboard.i18n import CHANGE_ACTION, column_label, enum_label
 from dashboard.markdown_text import plain
 from dashboard.number_format import format_number
 from dashboard.page_setup import page_setup
+from dashboard.queries.history import change_rows_frame, change_set_frame
 from dashboard.upload_import import error_table, import_boundary_upload, import_upload
 from inventory.access import require_admin
 from inventory.actor import Role
@@ -30,6 +33,8 @@ ctx = page_setup(
         "data_create",
         "data_period",
         "data_boundary_level",
+        "history_table",
+        "history_key",
     )
 )
 t, lang = ctx.t, ctx.lang
@@ -161,6 +166,42 @@ else:
     if st.button(t("demo_reset"), key="data_demo_reset", disabled=not confirm or not admin):
         require_admin(actor, "reset the demo")
         with st.spinner():
-            reset_demo(ctx.engine, province_code=ctx.settings.province_code)
+            reset_demo(ctx.engine, province_code=ctx.settings.province_code, actor=actor)
         page_cache.clear()
         st.success(t("demo_done"))
+
+st.header(t("history_title"))
+st.caption(t("history_explain", zone=ctx.settings.display_timezone))
+filters = st.columns(2)
+history_table = filters[0].selectbox(
+    t("history_table"),
+    [None, "computer", "agency", "connection_point", "service_figure", "certificate",
+     "unit_boundary"],
+    format_func=lambda v: t("all") if v is None else v,
+    key="history_table",
+)  # fmt: skip
+history_key = filters[1].text_input(t("history_key"), key="history_key").strip() or None
+with session_scope(ctx.engine) as session:
+    history = change_set_frame(
+        session, zone=ctx.settings.zone, table=history_table, key=history_key
+    )
+if history.empty:
+    st.caption(t("history_none"))
+else:
+    st.dataframe(
+        history.rename(columns=lambda c: column_label(c, lang)),
+        hide_index=True,
+        width="stretch",
+        key="history_sets",
+    )
+    picked = st.selectbox(t("history_rows"), list(history["change_set"]), key="history_pick")
+    with session_scope(ctx.engine) as session:
+        rows = change_rows_frame(session, int(picked))
+    rows["action"] = [enum_label(CHANGE_ACTION, a, lang) for a in rows["action"]]
+    st.dataframe(
+        rows.rename(columns=lambda c: column_label(c, lang)),
+        hide_index=True,
+        placeholder=t("no_data"),
+        width="stretch",
+        key="history_rows",
+    )

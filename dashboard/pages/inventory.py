@@ -5,11 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.computer_filter import filter_computers
-from dashboard.i18n import COMPUTER_KIND, COMPUTER_STATUS, column_label, enum_label
+from dashboard.i18n import (
+    CHANGE_ACTION,
+    COMPUTER_KIND,
+    COMPUTER_STATUS,
+    column_label,
+    enum_label,
+)
 from dashboard.markdown_text import plain
 from dashboard.number_format import format_number, style_numbers
 from dashboard.page_setup import page_setup
 from dashboard.queries.computers import computer_frame
+from dashboard.queries.history import computer_history_frame
 from dashboard.queries.units import districts
 from dashboard.replacement_plan import replacement_plan
 from inventory.db import session_scope
@@ -25,6 +32,7 @@ ctx = page_setup(
         "inv_district",
         "inv_status",
         "inv_kind",
+        "inv_detail",
         "plan_start",
         "plan_years",
         "plan_budget",
@@ -90,6 +98,30 @@ st.download_button(
     mime="text/csv",
     key="inv_csv",
 )
+
+# One computer: its record, and its history (every change set that touched it).
+with st.expander(t("computer_detail")):
+    detail = st.selectbox(
+        t("computer_pick"), [None, *found["asset_tag"]], key="inv_detail", placeholder=t("all")
+    )
+    if detail is not None:
+        record = found[found["asset_tag"] == detail].iloc[0]
+        st.dataframe(
+            record.rename(index=lambda c: column_label(str(c), lang)).astype(str),
+            width="stretch",
+            key="inv_detail_record",
+        )
+        with session_scope(ctx.engine) as session:
+            history = computer_history_frame(session, detail, zone=ctx.settings.zone)
+        history["action"] = [enum_label(CHANGE_ACTION, a, lang) for a in history["action"]]
+        st.subheader(t("computer_history"))
+        st.dataframe(
+            history.rename(columns=lambda c: column_label(c, lang)),
+            hide_index=True,
+            placeholder=t("history_none"),
+            width="stretch",
+            key="inv_detail_history",
+        )
 
 st.header(t("plan_title"))
 # Defaults through the session, not `value=`: the values are kept across pages (page_setup).

@@ -7,7 +7,9 @@ import json
 import typer
 from sqlmodel import Session, col, select
 
+from inventory.actor import Actor
 from inventory.admin_units import load_units, province_family
+from inventory.audit import Change, begin
 from inventory.db import describe_url, get_engine, session_scope
 from inventory.demo import load_demo
 from inventory.demo.targets import PROVINCE_CODE as DEMO_PROVINCE_CODE
@@ -64,6 +66,7 @@ def demo(
     engine = get_engine()
     upgrade(engine)
     with session_scope(engine) as session:
+        begin(session, Change(actor=Actor.cli(), command="ictr demo"))
         report = load_demo(session, force=force)
         _ensure_boundaries(session, DEMO_PROVINCE_CODE)
     for name, counts in vars(report).items():

@@ -16,6 +16,7 @@ from ictr.cli import (
     db_maintenance,
     editor_password,
     export,
+    history,
     imports,
     indicators,
     plan,
@@ -83,6 +84,7 @@ editor_password.register(app)
 units.register(app)
 websites.register(app)
 users.register(app)
+history.register(app)
 
 
 def run() -> None:

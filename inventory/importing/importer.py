@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from inventory.access import ScopeGuard
 from inventory.actor import Actor
+from inventory.audit import Change, note
 from inventory.errors import IctrError
 from inventory.importing.agencies import import_agencies
 from inventory.importing.certificates import import_certificates
@@ -135,6 +136,7 @@ def run_import(
     actor: Actor | None = None,
 ) -> ImportReport:
     """Import in one transaction: committed only when every row is good and not a dry run.
+    It is one change set of the audit trail, by `actor` (None: the command line).
 
     `actor` (the command line's, `Actor.cli()`, when None) bounds what may change: a viewer
     nothing, a scoped editor only rows under their unit (`inventory/access.py`); a row
@@ -152,7 +154,8 @@ def run_import(
     else:
         table = read_table(path, options.sheet)
     actor = actor or Actor.cli()
-    with locked_session(engine, *lock_names(entity, options)) as session:
+    change = Change(actor=actor, command=f"ictr import {entity}", file=path)
+    with locked_session(engine, *lock_names(entity, options), change=change) as session:
         try:
             guard = ScopeGuard.start(session, actor, WRITES.get(entity))
             report = import_table(session=session, entity=entity, table=table, options=options)
@@ -163,6 +166,7 @@ def run_import(
                     find=lambda key: _find_cell(table, report.header_row, key),
                 )
             if report.ok and not options.dry_run:
+                note(session, rows_read=report.rows_read, unchanged=report.counts.unchanged)
                 session.commit()
             else:
                 session.rollback()

@@ -14,6 +14,7 @@ SQLModel.metadata.naming_convention = {
 # ruff: noqa: E402
 
 from inventory.models.agencies import Agency, AgencyBase, AgencyKind, AgencySuccession
+from inventory.models.audit import ChangeRow, ChangeSet
 from inventory.models.certificates import (
     Certificate,
     CertificateBase,
@@ -54,6 +55,8 @@ __all__ = [
     "CertificateBase",
     "CertificateKind",
     "CertificateStatus",
+    "ChangeRow",
+    "ChangeSet",
     "Computer",
     "ComputerBase",
     "ComputerKind",

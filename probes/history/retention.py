@@ -18,6 +18,10 @@ Readers combine the three tables (probes/history/rollup_read.py): raw rows after
 watermark, hourly rows before it from the hourly horizon on, daily rows before the horizon.
 The horizon (in the `meta` table) moves forward before the hourly rows behind it are
 deleted, so a reader never misses or double-counts.
+
+The audit trail gets one change set per prune, by counts only (millions of probe rows are
+not worth a before/after each): every chunk adds its counts to it in the chunk's own
+transaction (`audit.CountsLedger`). Prune never touches the audit tables.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col
 
+from inventory.actor import Actor
+from inventory.audit import Change, CountsLedger
 from inventory.errors import IctrError
 from inventory.models import ConnectionPoint, Meta
 from probes.history.hourly_summary import summarise
@@ -109,16 +115,27 @@ def _chunk_transaction(engine: Engine) -> Connection:
     return engine.connect()
 
 
-def _in_transaction(engine: Engine, what: str, work: Callable[..., T], **kwargs: Any) -> T:
-    """Run `work(connection, **kwargs)` in a transaction of its own; retry a serialization
-    failure (PostgreSQL) a few times."""
+def _in_transaction(
+    engine: Engine,
+    what: str,
+    work: Callable[..., T],
+    *,
+    ledger: CountsLedger,
+    counted: Callable[[T], dict[str, dict[str, int]]],
+    **kwargs: Any,
+) -> T:
+    """Run `work(connection, **kwargs)` in a transaction of its own, with its counts
+    (`counted(result)`) added to the ledger's change set; retry a serialization failure
+    (PostgreSQL) a few times."""
     for attempt in range(3):
         with _chunk_transaction(engine) as connection:
             try:
                 if connection.dialect.name == "sqlite":
                     connection.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, first
                 result = work(connection, **kwargs)
+                ledger.add(connection, counted(result))
                 connection.commit()
+                ledger.committed()
                 return result
             except OperationalError as exc:
                 connection.rollback()
@@ -162,8 +179,10 @@ def prune(
     retention: Retention | None = None,
     chunk_points: int = 500,
     stop: threading.Event | None = None,
+    actor: Actor | None = None,
 ) -> PruneReport:
-    """Fold and delete what the retention says; see the module docstring."""
+    """Fold and delete what the retention says; see the module docstring. `actor` is who
+    runs it for the audit trail (None: the command line, `ictr db prune` or the scheduler)."""
     retention = retention or Retention()
     now = (now or datetime.now(UTC)).astimezone(UTC)  # days are UTC days
     report = PruneReport(
@@ -175,8 +194,9 @@ def prune(
         report.skipped = "another prune is running on this database"
         return report
     began = time.monotonic()
+    ledger = CountsLedger(Change(actor=actor or Actor.cli(), command="ictr db prune"))
     try:
-        _prune(engine, report, now, chunk_points, stop)
+        _prune(engine, report, now, chunk_points, stop, ledger)
     finally:
         if lock is not None:
             lock.release()
@@ -184,7 +204,9 @@ def prune(
     return report
 
 
-def _drop_website_checks(engine: Engine, report: PruneReport, stop: threading.Event | None) -> bool:
+def _drop_website_checks(
+    engine: Engine, report: PruneReport, stop: threading.Event | None, ledger: CountsLedger
+) -> bool:
     """Website checks older than the raw retention, a day at a time (probes.history.
     website_retention); False when asked to stop."""
     with engine.connect() as connection:
@@ -200,6 +222,8 @@ def _drop_website_checks(engine: Engine, report: PruneReport, stop: threading.Ev
             engine,
             f"deleting website checks of {day:%Y-%m-%d}",
             drop_checks,
+            ledger=ledger,
+            counted=lambda n: {"website_check": {"deleted": n}},
             start=day,
             end=min(day + DAY, report.raw_before),
         )
@@ -214,8 +238,9 @@ def _prune(
     now: datetime,
     chunk_points: int,
     stop: threading.Event | None,
+    ledger: CountsLedger,
 ) -> None:
-    if not _drop_website_checks(engine, report, stop):
+    if not _drop_website_checks(engine, report, stop, ledger):
         return
     # Every hour is in probe_hourly before its raw rows go: summarise first, then fold the
     # days behind both the retention and the watermark into the daily table.
@@ -239,6 +264,11 @@ def _prune(
                 engine,
                 f"rolling up {day:%Y-%m-%d}",
                 roll_up_chunk,
+                ledger=ledger,
+                counted=lambda c: {
+                    "probe_result": {"deleted": c.raw_rows},
+                    "probe_daily": {"written": c.buckets["day"]},
+                },
                 point_ids=block,
                 start=day,
                 end=day + DAY,
@@ -254,7 +284,14 @@ def _prune(
         oldest_hourly = oldest_instant(session, "period_start")
     if oldest_hourly is None or oldest_hourly >= report.hourly_before:
         return
-    _in_transaction(engine, "moving the hourly horizon", _move_horizon, to=report.hourly_before)
+    _in_transaction(
+        engine,
+        "moving the hourly horizon",
+        _move_horizon,
+        ledger=ledger,
+        counted=lambda _: {},
+        to=report.hourly_before,
+    )
     day = bucket_start(oldest_hourly, "day")
     while day < report.hourly_before:
         for block in blocks:
@@ -265,6 +302,8 @@ def _prune(
                 engine,
                 f"dropping hourly aggregates of {day:%Y-%m-%d}",
                 _drop_hourly,
+                ledger=ledger,
+                counted=lambda n: {"probe_hourly": {"deleted": n}},
                 point_ids=block,
                 start=day,
                 end=day + DAY,

@@ -17,6 +17,8 @@ from pathlib import Path
 import shapely
 from sqlmodel import Session
 
+from inventory.actor import Actor
+from inventory.audit import Change, begin
 from inventory.models import AdminUnit, UnitLevel
 from inventory.models.types import utcnow
 from readiness.geometry.boundary_file import read_boundary_file
@@ -120,11 +122,13 @@ def import_boundaries(
     simplify_m: float = DEFAULT_TOLERANCE_M,
     dry_run: bool = False,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> ImportReport:
     """Import the shapes of one level from a file, in the caller's transaction.
 
     `era` (2020 or 2025) and `level` say which units the file holds; None detects them.
-    Returns the report; `report.refusal` says why nothing was stored, if so.
+    Returns the report; `report.refusal` says why nothing was stored, if so. What it stores
+    is one change set of the audit trail by `actor` (None: the command line).
     """
     level = UnitLevel(level) if level is not None else None
     if level is not None and level not in IMPORTABLE_LEVELS:
@@ -204,6 +208,8 @@ def import_boundaries(
     report.refusal = _refusal(report, units, shapes, allow_partial)
     report.dry_run = dry_run
     if report.refusal is None and not dry_run:
+        change = Change(actor=actor or Actor.cli(), command="ictr boundaries import", file=path)
+        begin(session, change)
         report.stored = write_shapes(
             session, simplified.shapes, approximate=False, source=path.name, now=now
         )
