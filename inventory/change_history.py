@@ -88,6 +88,12 @@ def change_sets(
     return [_view(found) for found in session.exec(query).all()]
 
 
+def changed_tables(session: Session) -> list[str]:
+    """The tables the trail holds changes of, by name."""
+    query = select(ChangeRow.table_name).distinct().order_by(col(ChangeRow.table_name))
+    return list(session.exec(query).all())
+
+
 def row_history(session: Session, table: str, row_id: Any) -> list[RowChange]:
     """Every change of one row (by its primary key), newest first."""
     query = (

@@ -11,6 +11,7 @@ table that refers to itself), through PostgreSQL's COPY when the target is Postg
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alembic import command
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+from sqlalchemy import JSON, Connection, Engine, Table, func, insert, select, text
 from sqlmodel import SQLModel
 
 import inventory.models  # noqa: F401  (registers the tables)
@@ -93,7 +94,11 @@ def _copy_postgres(connection: Connection, table: Table, rows: Iterable[Any]) ->
     """COPY FROM STDIN, each value prepared by its column type as an INSERT would."""
     dialect = connection.dialect
     columns = list(table.columns)
-    processors = [c.type.bind_processor(dialect) for c in columns]
+    # JSON (the audit trail's counts and values) as its text: psycopg adapts a dict only as
+    # a parameter, not in COPY's rows.
+    processors = [
+        json.dumps if isinstance(c.type, JSON) else c.type.bind_processor(dialect) for c in columns
+    ]
     names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
     quoted = dialect.identifier_preparer.format_table(table)
     raw = connection.connection.driver_connection

@@ -75,6 +75,9 @@ def test_data_page_history_names_who_imported_what(demo_engine: Engine) -> None:
     assert list(changed["Dòng"]) == ["AUD-0001"]
     assert "os: Linux" in changed["Trước → sau"].iloc[0]
 
+    assert app.selectbox(key="history_table").options == ["Tất cả", "computer"]
+    app.selectbox(key="history_table").set_value("computer").run()
+    assert list(frame_with(app, "Người thực hiện")["Tệp"]) == ["may-tinh.xlsx"]
     app.text_input(key="history_key").set_value("NOT-A-TAG").run()
     assert frame_with_none(app)
     app.text_input(key="history_key").set_value("AUD-0001").run()

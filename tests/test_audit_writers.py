@@ -14,7 +14,7 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, bindparam, delete, func, update
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -208,3 +208,41 @@ def test_prune_records_counts_only_and_never_removes_the_trail(engine: Engine) -
 
     ictr("db", "prune")  # nothing left to fold: no empty change set
     assert trail(engine) == (before[0] + 1, before[1])
+
+
+def test_core_statements_through_the_session_are_recorded_and_undone(hg_engine: Engine) -> None:
+    """What a future writer may send: a bulk UPDATE by primary key, an UPDATE run for many
+    parameter sets, a DELETE; each row is recorded, and the undo puts them all back."""
+    sttt = agency_id(hg_engine, "STTTT")
+    with Session(hg_engine) as session:
+        for n in range(3):
+            session.add(Computer(asset_tag=f"S-{n}", agency_id=sttt, os="Windows 7"))
+        session.commit()
+    start = {tag: c.model_dump() for tag, c in computers(hg_engine).items()}
+    table = Computer.__table__  # type: ignore[attr-defined]
+    with locked_session(hg_engine, "edit", change=Change(EDITOR, "bulk edit")) as session:
+        ids = {tag: c["id"] for tag, c in start.items()}
+        session.execute(
+            update(Computer), [{"id": ids["S-0"], "notes": "a"}, {"id": ids["S-1"], "notes": "b"}]
+        )
+        session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values(os=bindparam("b_os")),
+            [{"b_id": ids["S-0"], "b_os": "Linux"}, {"b_id": ids["S-1"], "b_os": "BSD"}],
+        )
+        session.execute(delete(table).where(table.c.asset_tag == "S-2"))
+        session.commit()
+    with Session(hg_engine) as session:
+        rows = [(r.key, r.before, r.after) for r in session.exec(select(ChangeRow)).all()]
+    assert sorted(rows, key=str) == sorted(
+        [
+            ("S-0", {"notes": None}, {"notes": "a"}),
+            ("S-1", {"notes": None}, {"notes": "b"}),
+            ("S-0", {"os": "Windows 7"}, {"os": "Linux"}),
+            ("S-1", {"os": "Windows 7"}, {"os": "BSD"}),
+            ("S-2", start["S-2"] | {"kind": "desktop", "status": "in_use"}, None),
+        ],
+        key=str,
+    )
+    [edit] = history()
+    ictr("undo", str(edit["id"]))
+    assert {tag: c.model_dump() for tag, c in computers(hg_engine).items()} == start

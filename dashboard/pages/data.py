@@ -11,7 +11,7 @@ from dashboard.i18n import CHANGE_ACTION, column_label, enum_label
 from dashboard.markdown_text import plain
 from dashboard.number_format import format_number
 from dashboard.page_setup import page_setup
-from dashboard.queries.history import change_rows_frame, change_set_frame
+from dashboard.queries.history import change_rows_frame, change_set_frame, changed_tables
 from dashboard.record_forms import agency_counts_form, flash, point_form
 from dashboard.upload_import import error_table, import_boundary_upload, import_upload
 from inventory.access import require_admin
@@ -179,13 +179,14 @@ point_form(ctx)
 st.header(t("history_title"))
 st.caption(t("history_explain", zone=ctx.settings.display_timezone))
 filters = st.columns(2)
+with session_scope(ctx.engine) as session:
+    tables = changed_tables(session)
 history_table = filters[0].selectbox(
     t("history_table"),
-    [None, "computer", "agency", "connection_point", "service_figure", "certificate",
-     "unit_boundary"],
+    [None, *tables],
     format_func=lambda v: t("all") if v is None else v,
     key="history_table",
-)  # fmt: skip
+)
 history_key = filters[1].text_input(t("history_key"), key="history_key").strip() or None
 with session_scope(ctx.engine) as session:
     history = change_set_frame(

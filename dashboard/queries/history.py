@@ -17,10 +17,14 @@ from inventory.change_history import (
     RowChange,
     change_set_rows,
     change_sets,
+    changed_tables,
     find_change_set,
     row_history,
 )
 from inventory.models import Computer
+
+# `changed_tables` is the trail's own: the Data page's table filter offers those.
+__all__ = ["change_rows_frame", "change_set_frame", "changed_tables", "computer_history_frame"]
 
 SET_COLUMNS = ["change_set", "at", "user", "command", "file", "counts"]
 ROW_COLUMNS = ["table", "key", "action", "changes"]

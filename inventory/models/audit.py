@@ -45,5 +45,10 @@ class ChangeRow(SQLModel, table=True):
     table_name: str = Field(max_length=60)
     row_id: str = Field(max_length=200, description="The row's primary key, as text")
     key: str = Field(max_length=300, description="What people call the row: asset tag, code...")
-    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # None is SQL NULL (not JSON null), as `ictr db copy` writes it.
+    before: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    after: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
