@@ -129,8 +129,18 @@ def _last_changed_by(session: Session, table: str, row_id: Any) -> str:
 
 
 def _check_unchanged(
-    session: Session, record: str, table: str, row: Any, started_from: Mapping[str, Any]
+    session: Session,
+    record: str,
+    table: str,
+    row: Any,
+    started_from: Mapping[str, Any],
+    fields: tuple[str, ...],
 ) -> None:
+    """Refuse unless every editable field is as the form read it (all of them: a form that
+    did not say where it started could overwrite anything)."""
+    missing = [f for f in fields if f not in started_from]
+    if missing:
+        raise IctrError(f"{record}: the edit does not say what it started from ({missing})")
     now = {f: plain(getattr(row, f)) for f in started_from}
     changed = {f: (started_from[f], now[f]) for f in started_from if started_from[f] != now[f]}
     if changed:
@@ -237,7 +247,7 @@ def edit_computer(
     with locked_session(engine, _COMPUTER_LOCK, change=change) as session:
         computer = _computer(session, tag)
         _place(session, actor, record, computer.agency_id)
-        _check_unchanged(session, record, "computer", computer, started_from)
+        _check_unchanged(session, record, "computer", computer, started_from, COMPUTER_FIELDS)
         if "agency_id" in fields:
             _place(session, actor, record, fields["agency_id"])
         status = fields.get("status")
@@ -271,7 +281,7 @@ def retire_computer(
     with locked_session(engine, _COMPUTER_LOCK, change=change) as session:
         computer = _computer(session, tag)
         _place(session, actor, record, computer.agency_id)
-        _check_unchanged(session, record, "computer", computer, started_from)
+        _check_unchanged(session, record, "computer", computer, started_from, COMPUTER_FIELDS)
         if computer.status is ComputerStatus.retired:
             why = f"already retired ({computer.retired_on})"
             raise RecordError(record, "status", "retired", why)
@@ -310,7 +320,7 @@ def edit_agency_counts(
         agency = _agency(session, f"agency {agency_id}", agency_id)
         record = f"agency {agency.name!r}"
         require_write(actor, agency.unit_code, session=session)
-        _check_unchanged(session, record, "agency", agency, started_from)
+        _check_unchanged(session, record, "agency", agency, started_from, AGENCY_FIELDS)
         counts = {
             "officials": _read(record, "officials", officials, whole),
             "signing_officials": _read(record, "signing_officials", signing_officials, whole),
@@ -401,7 +411,7 @@ def edit_point(
     with locked_session(engine, _POINT_LOCK, change=change) as session:
         point = _point(session, code)
         require_write(actor, point.unit_code, session=session)
-        _check_unchanged(session, record, "connection_point", point, started_from)
+        _check_unchanged(session, record, "connection_point", point, started_from, POINT_EDITABLE)
         fields = _point_values(session, record, values, point)
         if "unit_code" in fields:
             require_write(actor, fields["unit_code"], session=session)

@@ -79,6 +79,11 @@ def started(engine: Engine, tag: str) -> dict[str, Any]:
         return record_edits.current_computer(session, tag)
 
 
+def point(engine: Engine, code: str) -> dict[str, Any]:
+    with Session(engine) as session:
+        return record_edits.current_point(session, code)
+
+
 def test_a_scoped_editor_writes_only_in_her_district(machines: Engine) -> None:
     before = change_sets(machines)
     outside = [
@@ -110,7 +115,8 @@ def test_a_scoped_editor_writes_only_in_her_district(machines: Engine) -> None:
             values={"code": "P-NEW", "name": "Mới", "address": "127.0.0.30", "unit_code": "02"},
         ),
         lambda: record_edits.edit_point(
-            machines, actor=LAN, code="P-LC", started_from={}, values={"unit_code": "00796"},
+            machines, actor=LAN, code="P-LC", started_from=point(machines, "P-LC"),
+            values={"unit_code": "00796"},
         ),
     ]  # fmt: skip
     for write in outside:
@@ -191,8 +197,9 @@ def test_bad_point_and_head_count_values_get_the_importers_reasons(
     for values in ({"address": "máy chủ!"}, {"tcp_ports": "80;99999"}):
         with pytest.raises(RecordError) as refused:
             record_edits.edit_point(
-                machines, actor=LAN, code="P-LC", started_from={}, values=values
-            )
+                machines, actor=LAN, code="P-LC", started_from=point(machines, "P-LC"),
+                values=values,
+            )  # fmt: skip
         reasons.append(refused.value.reason)
     assert all(f": {r}" in output for r in reasons), (reasons, output)
 
@@ -280,7 +287,7 @@ def test_each_edit_is_a_change_set_that_undo_puts_back(machines: Engine) -> None
         ),
         record_edits.edit_point(
             machines, actor=LAN, code="P-LC",
-            started_from={"name": "Điểm Lũng Cú", "address": "127.0.0.21"},
+            started_from=point(machines, "P-LC"),
             values={"name": "Điểm UBND xã Lũng Cú", "bandwidth_mbps": "100 Mbps"},
         ),
     ]  # fmt: skip
@@ -298,8 +305,10 @@ def test_each_edit_is_a_change_set_that_undo_puts_back(machines: Engine) -> None
     retired = stored(machines, "LC-01")
     assert retired.status is ComputerStatus.retired and retired.retired_on == date(2026, 11, 15)
     with Session(machines) as session:
-        point = session.exec(select(ConnectionPoint).where(ConnectionPoint.code == "P-LC2")).one()
-        assert (point.unit_code, point.tcp_ports) == ("00715", "80,443")
+        new_point = session.exec(
+            select(ConnectionPoint).where(ConnectionPoint.code == "P-LC2")
+        ).one()
+        assert (new_point.unit_code, new_point.tcp_ports) == ("00715", "80,443")
     assert json.loads(ictr("history", "--key", "LC-01", "--format", "json"))[0]["id"] == edits[2]
 
     # Newest first, each undo itself a change set; afterwards the records are as imported.
@@ -335,10 +344,12 @@ def test_edits_that_change_nothing_or_break_a_rule_write_nothing(machines: Engin
             machines, actor=LAN, values={"asset_tag": "  ", "agency_id": 1}
         ),
         "retire it with the day it left service": lambda: record_edits.edit_computer(
-            machines, actor=LAN, tag="LC-01", started_from={}, values={"status": "thanh lý"}
+            machines, actor=LAN, tag="LC-01", started_from=started(machines, "LC-01"),
+            values={"status": "thanh lý"},
         ),
         "in the future": lambda: record_edits.retire_computer(
-            machines, actor=LAN, tag="LC-01", started_from={}, retired_on=date(2100, 1, 1)
+            machines, actor=LAN, tag="LC-01", started_from=started(machines, "LC-01"),
+            retired_on=date(2100, 1, 1),
         ),
         "a new point needs a address (Địa chỉ IP)": lambda: record_edits.add_point(
             machines, actor=LAN, values={"code": "P-9", "name": "X", "unit_code": "00715"}
@@ -349,3 +360,13 @@ def test_edits_that_change_nothing_or_break_a_rule_write_nothing(machines: Engin
             write()
         assert refused.value.reason == reason
     assert change_sets(machines) == before
+
+
+def test_an_edit_that_does_not_say_what_it_started_from_is_refused(machines: Engine) -> None:
+    # Without the values it was opened with, an edit could overwrite anyone's: refused.
+    with pytest.raises(IctrError, match=r"the edit does not say what it started from \(\['kind'"):
+        record_edits.edit_computer(
+            machines, actor=LAN, tag="LC-01", started_from={"os": "Windows 10"},
+            values={"os": "Windows 11"},
+        )  # fmt: skip
+    assert stored(machines, "LC-01").os == "Windows 10"
