@@ -345,6 +345,40 @@ TEXTS: dict[str, tuple[str, str]] = {
     "computer_detail": ("Chi tiết một máy tính", "One computer"),
     "computer_pick": ("Mã tài sản", "Asset tag"),
     "computer_history": ("Lịch sử của máy", "Its history"),
+    # Record edits (dashboard/record_forms.py)
+    "save": ("Lưu", "Save"),
+    "add": ("Thêm", "Add"),
+    "record_saved": (
+        "Đã lưu (lượt thay đổi số {change_set}; hoàn tác: ictr undo {change_set}).",
+        "Saved (change set {change_set}; undo: ictr undo {change_set}).",
+    ),
+    "record_unchanged": ("Không có gì thay đổi.", "Nothing changed."),
+    "record_refused": ("Không lưu: {message}", "Not saved: {message}"),
+    "record_conflict": (
+        "Người khác vừa sửa bản ghi này nên không lưu; biểu mẫu đã mở lại với giá trị mới. "
+        "{message}",
+        "Someone else changed this record, so nothing was saved; the form shows the new "
+        "values. {message}",
+    ),
+    "record_outside_scope": (
+        "Máy này thuộc đơn vị ngoài phạm vi biên tập của bạn.",
+        "This computer belongs to a unit outside your editing scope.",
+    ),
+    "computer_edit": ("Sửa thông tin máy", "Edit this computer"),
+    "computer_retire": ("Thanh lý máy", "Retire this computer"),
+    "computer_retired_on": ("Đã thanh lý ngày {day}.", "Retired on {day}."),
+    "retire_confirm": ("Tôi xác nhận thanh lý máy này", "I confirm this computer is retired"),
+    "retire_confirm_needed": ("Hãy đánh dấu xác nhận trước.", "Tick the confirmation first."),
+    "retire": ("Thanh lý", "Retire"),
+    "computer_add": ("Thêm một máy tính", "Add a computer"),
+    "records_title": ("Sửa từng bản ghi", "Edit one record"),
+    "agency_counts_title": ("Số CBCCVC và người ký số của cơ quan", "An agency's head-counts"),
+    "agency_pick": ("Chọn cơ quan", "Choose an agency"),
+    "point_edit_title": ("Điểm kết nối mạng truyền số liệu", "Connection points"),
+    "point_new": ("(điểm mới)", "(new point)"),
+    "point_no_agency": ("(không gắn cơ quan)", "(no agency)"),
+    "point_unit": ("Đơn vị hành chính", "Unit"),
+    "point_unit_from_agency": ("(theo cơ quan)", "(the agency's)"),
 }
 
 UNIT_LABELS = {
@@ -465,6 +499,12 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "http_status": ("Mã HTTP", "HTTP status"),
     "cert_days_left": ("Chứng chỉ số còn (ngày)", "Certificate days left"),
     "last_updated": ("Cập nhật lần cuối", "Last updated"),
+    "tcp_ports": ("Cổng TCP", "TCP ports"),
+    "latitude": ("Vĩ độ", "Latitude"),
+    "longitude": ("Kinh độ", "Longitude"),
+    "provider": ("Nhà cung cấp", "Provider"),
+    "bandwidth_mbps": ("Băng thông (Mbps)", "Bandwidth (Mbps)"),
+    "retired_on": ("Ngày thanh lý", "Retired on"),
 }
 
 

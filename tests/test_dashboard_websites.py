@@ -253,13 +253,13 @@ def test_map_draws_every_website_by_status(demo_engine: Engine, tmp_path: Path) 
         ) as url:
             seen = run_driver(
                 namespace,
-                # The communes: the map of today (there are no districts since July 2025).
-                ["--url", f"{url}?level=commune", "--units", "193", "--points", "73",
+                # The map opens on the latest day with data: today's 124 communes.
+                ["--url", url, "--units", "124", "--points", "73",
                  "--websites", str(demo_sites + 1), "--website", site_id],
                 module="tests.websites_browser",
             )  # fmt: skip
     assert demo_sites == 90
-    assert seen["drawn"] == [193, 73], seen["drawn"]
+    assert seen["drawn"] == [124, 73], seen["drawn"]
     assert seen["dialogs"] == [] and seen["page_errors"] == [], seen
     statuses = sorted(
         name.removeprefix("ictr-status-")

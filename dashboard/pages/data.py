@@ -12,6 +12,7 @@ from dashboard.markdown_text import plain
 from dashboard.number_format import format_number
 from dashboard.page_setup import page_setup
 from dashboard.queries.history import change_rows_frame, change_set_frame, changed_tables
+from dashboard.record_forms import agency_counts_form, flash, point_form
 from dashboard.upload_import import error_table, import_boundary_upload, import_upload
 from inventory.access import require_admin
 from inventory.actor import Role
@@ -51,6 +52,7 @@ if not ctx.editor or ctx.actor is None:
     st.warning(t("editor_required"), icon=":material/lock:")
     st.stop()
 actor = ctx.actor
+flash()  # the last record edit's outcome, after its rerun
 
 st.header(t("import_title"))
 entity = st.selectbox(
@@ -177,6 +179,10 @@ else:
             reset_demo(ctx.engine, province_code=ctx.settings.province_code, actor=actor)
         page_cache.clear()
         st.success(t("demo_done"))
+
+st.header(t("records_title"))
+agency_counts_form(ctx)
+point_form(ctx)
 
 st.header(t("history_title"))
 st.caption(t("history_explain", zone=ctx.settings.display_timezone))

@@ -18,6 +18,7 @@ from dashboard.page_setup import page_setup
 from dashboard.queries.computers import computer_frame
 from dashboard.queries.history import computer_history_frame
 from dashboard.queries.units import districts
+from dashboard.record_forms import add_computer_form, computer_forms, flash
 from dashboard.replacement_plan import replacement_plan
 from inventory.db import session_scope
 from inventory.errors import IctrError
@@ -41,6 +42,7 @@ ctx = page_setup(
 )
 t, lang = ctx.t, ctx.lang
 st.title(t("inventory_title"))
+flash()  # the last record edit's outcome, after its rerun
 
 with session_scope(ctx.engine) as session:
     computers = computer_frame(session)
@@ -99,8 +101,11 @@ st.download_button(
     key="inv_csv",
 )
 
-# One computer: its record, and its history (every change set that touched it).
-with st.expander(t("computer_detail")):
+add_computer_form(ctx)  # editors only
+
+# One computer: its record, its edit forms (editors), and its history (every change set
+# that touched it).
+with st.expander(t("computer_detail"), expanded=st.session_state.get("inv_detail") is not None):
     detail = st.selectbox(
         t("computer_pick"), [None, *found["asset_tag"]], key="inv_detail", placeholder=t("all")
     )
@@ -111,6 +116,7 @@ with st.expander(t("computer_detail")):
             width="stretch",
             key="inv_detail_record",
         )
+        computer_forms(ctx, detail)
         with session_scope(ctx.engine) as session:
             history = computer_history_frame(session, detail, zone=ctx.settings.zone)
         history["action"] = [enum_label(CHANGE_ACTION, a, lang) for a in history["action"]]

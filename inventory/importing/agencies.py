@@ -18,7 +18,15 @@ from inventory.importing.header import Located
 from inventory.importing.options import ImportOptions
 from inventory.importing.report import ImportReport
 from inventory.importing.unit_match import UnitMatcher, row_units
-from inventory.importing.values import BadValue, agency_kind, boolean, text, website, whole
+from inventory.importing.values import (
+    BadValue,
+    agency_kind,
+    boolean,
+    head_counts,
+    text,
+    website,
+    whole,
+)
 from inventory.importing.websites import add_agency_websites
 from inventory.models import Agency
 from inventory.text_keys import compact, fold
@@ -110,12 +118,14 @@ def import_agencies(
         for name, parsed in systems.items():
             if parsed[i] is not None:
                 row[name] = parsed[i]
-        if row["signing_officials"] > row["officials"]:
+        try:
+            head_counts(row["officials"], row["signing_officials"])
+        except BadValue as exc:
             fields.fail(
                 i,
                 "signing_officials" if fields.has("signing_officials") else "officials",
                 row["signing_officials"],
-                f"more people who sign than officials ({row['officials']})",
+                str(exc),
             )
             continue
         if not _unique(fields, i, row, agency_id, seen_codes, seen_names, by_code, by_name, stored):

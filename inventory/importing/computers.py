@@ -22,8 +22,11 @@ from inventory.importing.options import ImportOptions
 from inventory.importing.report import ImportReport
 from inventory.importing.unit_match import UnitMatcher, row_units
 from inventory.importing.values import (
+    ASSET_TAG_MISSING,
+    COMPUTER_TEXT_LIMITS,
     Purchase,
     amount,
+    asset_tag,
     audit_date,
     boolean,
     computer_kind,
@@ -35,15 +38,7 @@ from inventory.importing.values import (
 from inventory.models import Computer, ComputerKind, ComputerStatus
 from inventory.upsert import upsert_by_key
 
-TEXT_LIMITS = {
-    "serial": 100,
-    "manufacturer": 100,
-    "model": 150,
-    "cpu": 150,
-    "os": 100,
-    "os_upgrade_blocker": 200,
-    "notes": 2000,
-}
+TEXT_LIMITS = COMPUTER_TEXT_LIMITS
 _OPTIONAL = ("ram_gb", "purchase_cost", "last_audit")
 
 
@@ -57,7 +52,7 @@ def import_computers(
 ) -> None:
     snipe = located.snipeit
     today = options.today or date.today()
-    tags = fields.parse("asset_tag", partial(text, max_length=64))
+    tags = fields.parse("asset_tag", asset_tag)
     texts = {n: fields.parse(n, partial(text, max_length=m)) for n, m in TEXT_LIMITS.items()}
     kinds = _snipeit_kinds(fields, report) if snipe else fields.parse("kind", computer_kind)
     optional = {
@@ -80,7 +75,7 @@ def import_computers(
     seen: dict[str, int] = {}
     for i, tag in enumerate(tags):
         if tag is None:
-            fields.fail(i, "asset_tag", None, "asset tag is missing")
+            fields.fail(i, "asset_tag", None, ASSET_TAG_MISSING)
             continue
         if tag is INVALID:
             continue

@@ -27,6 +27,12 @@ def is_blank(value: Cell) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def read_value(value: Any, parser: Callable[[Any], Any]) -> Any:
+    """One value as a column's cell is read: None when blank, else what `parser` makes of it
+    (it raises BadValue with the reason). For writers of one record (record edits)."""
+    return None if is_blank(value) else parser(value)
+
+
 class Fields:
     def __init__(
         self,
@@ -67,7 +73,7 @@ class Fields:
             key = (type(value), value)
             if key not in cache:
                 try:
-                    cache[key] = parser(value)
+                    cache[key] = read_value(value, parser)
                 except BadValue as exc:
                     cache[key] = INVALID
                     reasons[key] = str(exc)

@@ -6,7 +6,6 @@ values (coordinates, provider, bandwidth) and keep required ones (name, address)
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from sqlmodel import Session, select
@@ -18,14 +17,11 @@ from inventory.importing.options import ImportOptions
 from inventory.importing.report import ImportReport
 from inventory.importing.unit_match import UnitMatcher, row_units
 from inventory.importing.values import (
-    bandwidth_mbps,
-    boolean,
-    host_address,
-    latitude,
-    longitude,
-    probe_method,
-    tcp_ports,
-    text,
+    POINT_CLEARABLE,
+    POINT_CODE_MISSING,
+    POINT_FIELDS,
+    point_code,
+    point_missing,
 )
 from inventory.models import ConnectionPoint, ProbeMethod
 from inventory.upsert import upsert_by_key
@@ -45,14 +41,7 @@ _STORED = (
     "agent",
     "active",
 )
-_CLEARABLE = {  # column -> value of an empty cell
-    "latitude": None,
-    "longitude": None,
-    "provider": None,
-    "bandwidth_mbps": None,
-    "tcp_ports": "",
-    "agent": "",
-}
+_CLEARABLE = POINT_CLEARABLE  # column -> value of an empty cell
 
 
 def import_points(
@@ -63,19 +52,8 @@ def import_points(
     options: ImportOptions,
     report: ImportReport,
 ) -> None:
-    codes = fields.parse("code", partial(text, max_length=40))
-    values = {
-        "name": fields.parse("name", partial(text, max_length=200)),
-        "address": fields.parse("address", host_address),
-        "tcp_ports": fields.parse("tcp_ports", tcp_ports),
-        "latitude": fields.parse("latitude", latitude),
-        "longitude": fields.parse("longitude", longitude),
-        "provider": fields.parse("provider", partial(text, max_length=100)),
-        "bandwidth_mbps": fields.parse("bandwidth_mbps", bandwidth_mbps),
-        "probe_method": fields.parse("probe_method", probe_method),
-        "agent": fields.parse("agent", partial(text, max_length=64)),
-        "active": fields.parse("active", boolean),
-    }
+    codes = fields.parse("code", point_code)
+    values = {name: fields.parse(name, parser) for name, parser in POINT_FIELDS.items()}
     units = UnitMatcher.load(session, options)
     unit_codes = row_units(fields, units)
     agencies = RowAgencies(session, options, units)
@@ -99,7 +77,7 @@ def import_points(
     seen: dict[str, int] = {}
     for i, code in enumerate(codes):
         if code is None:
-            fields.fail(i, "code", None, "point code is missing")
+            fields.fail(i, "code", None, POINT_CODE_MISSING)
             continue
         if code is INVALID or i in fields.bad:
             continue
@@ -124,8 +102,8 @@ def import_points(
         missing = [n for n in ("name", "address", "unit_code") if not row.get(n)]
         if missing:
             for name in missing:
-                column = "unit" if name == "unit_code" else name
-                fields.fail(i, column, None, f"a new point needs a {column} ({_HINT[name]})")
+                column, reason = point_missing(name)
+                fields.fail(i, column, None, reason)
             continue
         rows.append(row)
     if report.errors:
@@ -136,10 +114,3 @@ def import_points(
         if row["agency_id"] is not None and row["agency_id"] < 0:
             row["agency_id"] = ids[row["agency_id"]]
     report.counts = upsert_by_key(session, ConnectionPoint, "code", rows)
-
-
-_HINT = {
-    "name": "Tên điểm",
-    "address": "Địa chỉ IP",
-    "unit_code": "Mã ĐVHC, or an agency whose unit is used",
-}

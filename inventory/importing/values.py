@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from inventory.models import AgencyKind, ComputerKind, ComputerStatus, ProbeMethod
 from inventory.probe_address import address_literal, destination, refusal, web_url_problem
@@ -559,3 +561,71 @@ def tcp_ports(value: object) -> str:
     if len(joined) > 200:  # ConnectionPoint.tcp_ports
         raise BadValue(f"{len(ports)} ports: more than fit in 200 characters")
     return joined
+
+
+# -- one record's fields ----------------------------------------------------------------------
+# The rules of a record's fields, for every writer of them: the importers read cells with
+# these, the dashboard's record edits (inventory/record_edits.py) read a form's values with
+# the same functions, so a value refused by one is refused by the other with the same words.
+
+COMPUTER_TEXT_LIMITS = {
+    "serial": 100,
+    "manufacturer": 100,
+    "model": 150,
+    "cpu": 150,
+    "os": 100,
+    "os_upgrade_blocker": 200,
+    "notes": 2000,
+}
+ASSET_TAG_MISSING = "asset tag is missing"
+POINT_CODE_MISSING = "point code is missing"
+
+
+def asset_tag(value: object) -> str:
+    return text(value, max_length=64)
+
+
+def point_code(value: object) -> str:
+    return text(value, max_length=40)
+
+
+# A connection point's fields other than its code, agency and unit, each with its parser.
+POINT_FIELDS: dict[str, Callable[[object], object]] = {
+    "name": partial(text, max_length=200),
+    "address": host_address,
+    "tcp_ports": tcp_ports,
+    "latitude": latitude,
+    "longitude": longitude,
+    "provider": partial(text, max_length=100),
+    "bandwidth_mbps": bandwidth_mbps,
+    "probe_method": probe_method,
+    "agent": partial(text, max_length=64),
+    "active": boolean,
+}
+# What an empty value of a point's optional field stores; the others (name, address) are
+# required and an empty value keeps what is stored.
+POINT_CLEARABLE = {
+    "latitude": None,
+    "longitude": None,
+    "provider": None,
+    "bandwidth_mbps": None,
+    "tcp_ports": "",
+    "agent": "",
+}
+POINT_REQUIRED_HINT = {
+    "name": "Tên điểm",
+    "address": "Địa chỉ IP",
+    "unit_code": "Mã ĐVHC, or an agency whose unit is used",
+}
+
+
+def point_missing(name: str) -> tuple[str, str]:
+    """The column a new point's missing `name` is reported in, and the reason."""
+    column = "unit" if name == "unit_code" else name
+    return column, f"a new point needs a {column} ({POINT_REQUIRED_HINT[name]})"
+
+
+def head_counts(officials: int, signing_officials: int) -> None:
+    """An agency's head-counts together: no more people who sign than officials."""
+    if signing_officials > officials:
+        raise BadValue(f"more people who sign than officials ({officials})")
