@@ -216,6 +216,13 @@ def test_inventory_replacement_plan(map_demo: Engine) -> None:
     assert (capped[cost] <= 500_000_000).all()
     downloads = app.get("download_button")
     assert len(downloads) == 2  # the computer table (CSV) and the plan (XLSX)
+    # The workbook is written when asked for, not on every run of the page.
+    from dashboard.replacement_plan import replacement_plan
+
+    with session_scope(map_demo) as session:
+        view = replacement_plan(session, start=2027, years=5, budget=None, district=None)
+    workbook = openpyxl.load_workbook(io.BytesIO(view.xlsx()), read_only=True)
+    assert len(workbook.sheetnames) >= 2
 
 
 def test_network_page_status_board_worst_first(map_demo: Engine) -> None:
