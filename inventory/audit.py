@@ -56,6 +56,9 @@ from inventory.models.types import utcnow
 CHANGE_SET = ChangeSet.__table__  # type: ignore[attr-defined]
 CHANGE_ROW = ChangeRow.__table__  # type: ignore[attr-defined]
 AUDIT_TABLES = frozenset({CHANGE_SET.name, CHANGE_ROW.name})
+# Reference data copied from the vietnamadminunits package (`ictr init`, or `ictr demo` on an
+# empty database): not anybody's change, reloaded as published, never imported or edited.
+REFERENCE_TABLES = frozenset({"admin_unit", "unit_correspondence"})
 _INFO_KEY = "ictr_change"
 _WRITTEN_KEY = "ictr_change_set_id"
 _CHUNK = 900  # SQLite's bound-parameter limit, with room to spare
@@ -227,7 +230,11 @@ def row_key(table: Table, values: Mapping[str, Any]) -> str | None:
 
 
 def _audited(table: Any) -> bool:
-    return isinstance(table, Table) and table.name not in AUDIT_TABLES
+    return (
+        isinstance(table, Table)
+        and table.name not in AUDIT_TABLES
+        and table.name not in REFERENCE_TABLES
+    )
 
 
 def _read_rows(session: Session, table: Table, pks: Sequence[Any]) -> dict[Any, dict[str, Any]]:

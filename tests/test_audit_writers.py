@@ -246,3 +246,13 @@ def test_core_statements_through_the_session_are_recorded_and_undone(hg_engine: 
     [edit] = history()
     ictr("undo", str(edit["id"]))
     assert {tag: c.model_dump() for tag, c in computers(hg_engine).items()} == start
+
+
+def test_ictr_demo_on_an_empty_database_is_one_change_set_without_the_units(db_url: str) -> None:
+    """`ictr demo` on a new database also loads the units and their 2020 -> 2025
+    correspondence (a two-column key): reference data, not recorded; the demo's rows are."""
+    ictr("demo")
+    [loaded] = history()
+    assert loaded["command"] == "ictr demo"
+    assert "admin_unit" not in loaded["counts"] and "unit_correspondence" not in loaded["counts"]
+    assert loaded["counts"]["agency"]["inserted"] > 200
