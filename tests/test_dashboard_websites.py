@@ -214,6 +214,9 @@ def test_network_page_without_websites_says_so(engine: Engine) -> None:
 # -- the map's websites layer, in Chromium -------------------------------------------------
 
 
+# The dashboard runs inside a network namespace with nothing but loopback, which cannot reach
+# the host's PostgreSQL: this browser test is SQLite's (the page's data is tested on both).
+@pytest.mark.sqlite_only
 @pytest.mark.usefixtures("browser_ready")
 def test_map_draws_every_website_by_status(demo_engine: Engine, tmp_path: Path) -> None:
     """The demo's 90 websites (none checked within the hour: no data) and one checked a few
