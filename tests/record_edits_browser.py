@@ -71,7 +71,9 @@ def visit(url: str, username: str, password: str, tag: str, os_name: str, shot: 
             result["saved"] = saved.inner_text()
             # The main area scrolls by itself (a full-page shot would not show it): the
             # history's heading to the top of the window, then the window's shot.
-            page.get_by_text("Lịch sử của máy").evaluate("e => e.scrollIntoView({block: 'start'})")
+            # While Streamlit reruns, the old and the new heading can both be on the page.
+            heading = page.get_by_text("Lịch sử của máy").last
+            heading.evaluate("e => e.scrollIntoView({block: 'start'})")
             page.wait_for_timeout(1500)
             result["history"] = _grid_text(page)
             page.screenshot(path=shot)
